@@ -1,0 +1,119 @@
+"""Configuration read from the environment.
+
+Development needs nothing set: SQLite and an embedded Redis live under ``instance/`` and a
+secret key is generated there once. Production (``QPORTAL_ENV=production``) refuses to start
+without ``SECRET_KEY``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("QPORTAL_INSTANCE", ROOT / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """The environment does not allow the portal to start safely."""
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(is_production: bool) -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if is_production:
+        raise ConfigError("SECRET_KEY must be set when QPORTAL_ENV=production")
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{INSTANCE / 'qportal.db'}"
+    # Heroku-style URLs name the scheme "postgres"; SQLAlchemy wants psycopg 3 named.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    """Settings for a running portal; every value can come from the environment."""
+
+    def __init__(self) -> None:
+        self.ENV_NAME = os.environ.get("QPORTAL_ENV", "development")
+        is_production = self.ENV_NAME == "production"
+        self.INSTANCE_PATH = str(INSTANCE)
+        self.SECRET_KEY = _secret_key(is_production)
+        self.SQLALCHEMY_DATABASE_URI = _database_url()
+        self.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(self.SQLALCHEMY_DATABASE_URI)
+        #: ``None`` means: start (or join) the embedded Redis under ``instance/``.
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.RQ_QUEUE = os.environ.get("RQ_QUEUE", "qportal")
+        self.PORT = int(os.environ.get("PORT", "5000"))
+        self.COMPANY_NAME = os.environ.get("COMPANY_NAME", "示例机械有限公司 Demo Machinery Co., Ltd.")
+
+        self.BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "zh_CN")
+        self.BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
+        self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "app" / "translations")
+        self.LANGUAGES = ("zh_CN", "en")
+
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", is_production)
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=int(os.environ.get("SESSION_HOURS", "10")))
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024
+
+        self.LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+        self.LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
+        self.PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "25"))
+        #: seconds after which a worker or scheduler heartbeat counts as lost
+        self.HEARTBEAT_STALE_SECONDS = int(os.environ.get("HEARTBEAT_STALE_SECONDS", "90"))
+
+        self.SMTP_HOST = os.environ.get("SMTP_HOST", "")
+        self.SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+        self.SMTP_USER = os.environ.get("SMTP_USER", "")
+        self.SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+        self.SMTP_STARTTLS = _bool("SMTP_STARTTLS")
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "qportal@localhost")
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        # Waiting writers queue on the database lock instead of failing at once.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+class TestConfig(Config):
+    """Settings for the test suite: the database and Redis come from the test run."""
+
+    def __init__(self, database_url: str, redis_url: str | None) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SQLALCHEMY_DATABASE_URI = database_url
+        self.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(database_url)
+        self.REDIS_URL = redis_url
+        self.RQ_QUEUE = "qportal-test"
+        self.WTF_CSRF_ENABLED = False

@@ -1,0 +1,1 @@
+"""The platform every procedure stands on. It imports no procedure."""

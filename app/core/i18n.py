@@ -1,0 +1,24 @@
+"""Which language and time zone a request is answered in."""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    """The user's setting, else the browser's Accept-Language, else the portal default."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    best = request.accept_languages.best_match([lang.replace("_", "-") for lang in languages])
+    if best:
+        return best.replace("-", "_")
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]

@@ -1,0 +1,3 @@
+"""Demo customers, products and units."""
+
+STEPS: list = []

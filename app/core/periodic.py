@@ -1,0 +1,20 @@
+"""Imports every module that registers periodic jobs, so the scheduler knows them all.
+
+Procedures' ``jobs.py`` modules are found by name, so the platform imports none of them
+directly.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import app as _app_pkg
+
+for _module in pkgutil.iter_modules(_app_pkg.__path__):
+    if _module.ispkg and _module.name != "core":
+        try:
+            importlib.import_module(f"app.{_module.name}.jobs")
+        except ModuleNotFoundError as error:
+            if error.name != f"app.{_module.name}.jobs":
+                raise

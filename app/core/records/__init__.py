@@ -1,0 +1,1 @@
+"""Controlled records: audit trail, numbering and the document register."""

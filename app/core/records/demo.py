@@ -1,0 +1,3 @@
+"""The demo document register."""
+
+STEPS: list = []

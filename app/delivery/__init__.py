@@ -1,0 +1,1 @@
+"""The delivery procedure (DOMAIN.md §4). Its blueprint registers here once the procedure is built."""
