@@ -26,6 +26,7 @@ def create_app(config: Config | None = None) -> Flask:
     from app.core import i18n
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    app.before_request(i18n.forget_previous_request)
 
     from app.core.auth import init_login
 

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-INSTANCE = Path(os.environ.get("QPORTAL_INSTANCE", ROOT / "instance"))
+
+
+def instance_dir() -> Path:
+    """Where the portal keeps its own files: ``QPORTAL_INSTANCE``, else ``instance/`` in the checkout."""
+    return Path(os.environ.get("QPORTAL_INSTANCE") or ROOT / "instance")
 
 
 class ConfigError(RuntimeError):
@@ -27,25 +32,41 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key(is_production: bool) -> str:
+def _secret_key(is_production: bool, instance: Path) -> str:
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
     if is_production:
         raise ConfigError("SECRET_KEY must be set when QPORTAL_ENV=production")
-    path = INSTANCE / "secret_key"
+    path = instance / "secret_key"
     if not path.exists():
-        INSTANCE.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        _write_once(path, secrets.token_hex(32))
     return path.read_text().strip()
 
 
-def _database_url() -> str:
+def _write_once(path: Path, content: str) -> None:
+    """Create ``path`` readable by its owner only, unless another process got there first.
+
+    The web, worker and scheduler processes start together: each must end up with the same
+    key, so the file appears whole and at once (written aside, then hard-linked in place).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(content)
+        os.link(tmp, path)
+    except FileExistsError:
+        pass  # another process wrote it; everyone reads that one
+    finally:
+        os.unlink(tmp)
+
+
+def _database_url(instance: Path) -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
-        INSTANCE.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{INSTANCE / 'qportal.db'}"
+        instance.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{instance / 'qportal.db'}"
     # Heroku-style URLs name the scheme "postgres"; SQLAlchemy wants psycopg 3 named.
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url[len("postgres://") :]
@@ -60,9 +81,10 @@ class Config:
     def __init__(self) -> None:
         self.ENV_NAME = os.environ.get("QPORTAL_ENV", "development")
         is_production = self.ENV_NAME == "production"
-        self.INSTANCE_PATH = str(INSTANCE)
-        self.SECRET_KEY = _secret_key(is_production)
-        self.SQLALCHEMY_DATABASE_URI = _database_url()
+        instance = instance_dir()
+        self.INSTANCE_PATH = str(instance)
+        self.SECRET_KEY = _secret_key(is_production, instance)
+        self.SQLALCHEMY_DATABASE_URI = _database_url(instance)
         self.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(self.SQLALCHEMY_DATABASE_URI)
         #: ``None`` means: start (or join) the embedded Redis under ``instance/``.
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
@@ -90,6 +112,10 @@ class Config:
         self.PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "25"))
         #: seconds after which a worker or scheduler heartbeat counts as lost
         self.HEARTBEAT_STALE_SECONDS = int(os.environ.get("HEARTBEAT_STALE_SECONDS", "90"))
+        #: how often the scheduler enqueues the ``heartbeat`` job (seconds)
+        self.HEARTBEAT_INTERVAL_SECONDS = int(os.environ.get("HEARTBEAT_INTERVAL_SECONDS", "30"))
+        #: a scheduler that stops renewing its lead for this long is replaced by a standby (seconds)
+        self.SCHEDULER_LEASE_SECONDS = int(os.environ.get("SCHEDULER_LEASE_SECONDS", "30"))
 
         self.SMTP_HOST = os.environ.get("SMTP_HOST", "")
         self.SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
@@ -108,6 +134,8 @@ def _engine_options(url: str) -> dict:
 
 class TestConfig(Config):
     """Settings for the test suite: the database and Redis come from the test run."""
+
+    __test__ = False  # not a test class, whatever pytest's name matching says
 
     def __init__(self, database_url: str, redis_url: str | None) -> None:
         super().__init__()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
+from flask_babel import refresh
 from flask_login import current_user
 
 
@@ -22,3 +23,14 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def forget_previous_request() -> None:
+    """Start each request without the user, language or CSRF token cached by an earlier one.
+
+    Flask reuses an app context that outlives a request (the test client, CLI scripts); what
+    the extensions cached on ``g`` there must not leak into the next request.
+    """
+    g.pop("_login_user", None)
+    g.pop("csrf_token", None)
+    refresh()
