@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +30,27 @@ def _bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int_list(name: str, default: str) -> list[int]:
+    return [int(part) for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
+def _time_periods(name: str, default: str) -> tuple[tuple[time, time], ...]:
+    """``"08:30-12:00,13:00-17:30"`` → ``((08:30, 12:00), (13:00, 17:30))``."""
+    try:
+        periods = tuple(
+            (time.fromisoformat(start.strip()), time.fromisoformat(end.strip()))
+            for start, end in (
+                part.split("-") for part in os.environ.get(name, default).split(",") if part.strip()
+            )
+        )
+    except ValueError as error:
+        raise ConfigError(f"{name} must look like {default!r}") from error
+    bounds = [t for period in periods for t in period]
+    if not periods or any(start >= end for start, end in periods) or bounds != sorted(bounds):
+        raise ConfigError(f"{name}: periods must be in order of the day and must not overlap")
+    return periods
 
 
 def _secret_key(is_production: bool, instance: Path) -> str:
@@ -94,6 +115,8 @@ class Config:
 
         self.BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "zh_CN")
         self.BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
+        #: the company's daily working periods (DOMAIN.md §5); deadlines in working time use them
+        self.WORK_PERIODS = _time_periods("WORK_PERIODS", "08:30-12:00,13:00-17:30")
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "app" / "translations")
         self.LANGUAGES = ("zh_CN", "en")
 
@@ -116,6 +139,8 @@ class Config:
         self.HEARTBEAT_INTERVAL_SECONDS = int(os.environ.get("HEARTBEAT_INTERVAL_SECONDS", "30"))
         #: a scheduler that stops renewing its lead for this long is replaced by a standby (seconds)
         self.SCHEDULER_LEASE_SECONDS = int(os.environ.get("SCHEDULER_LEASE_SECONDS", "30"))
+        #: delays (seconds) before each retry of a job that raised; the count of delays is the retry count
+        self.JOB_RETRY_INTERVALS = _int_list("JOB_RETRY_INTERVALS", "10,60,300")
 
         self.SMTP_HOST = os.environ.get("SMTP_HOST", "")
         self.SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))

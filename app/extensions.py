@@ -43,20 +43,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 class RedisHolder:
-    """One Redis connection per app; the embedded server is started only when no URL is set."""
+    """One Redis connection per app, opened on first use.
+
+    With no ``REDIS_URL`` the embedded server is started (or joined) then, so commands that
+    never touch Redis (``flask db upgrade``, ``flask seed-demo``) do not start one.
+    """
 
     def init_app(self, app: Flask) -> None:
-        url = app.config.get("REDIS_URL")
-        if not url:
-            from app.core.embedded_redis import embedded_redis_url
-
-            url = embedded_redis_url(app.config["INSTANCE_PATH"])
-            app.config["REDIS_URL"] = url
-        app.extensions["qportal_redis"] = Redis.from_url(url)
+        app.extensions["qportal_redis"] = None
 
     @property
     def conn(self) -> Redis:
-        return current_app.extensions["qportal_redis"]
+        app = current_app._get_current_object()
+        client = app.extensions.get("qportal_redis")
+        if client is None:
+            url = app.config.get("REDIS_URL")
+            if not url:
+                from app.core.embedded_redis import embedded_redis_url
+
+                url = embedded_redis_url(app.config["INSTANCE_PATH"])
+                app.config["REDIS_URL"] = url
+            client = app.extensions["qportal_redis"] = Redis.from_url(url)
+        return client
 
     def queue(self) -> Queue:
         return Queue(current_app.config["RQ_QUEUE"], connection=self.conn)

@@ -42,8 +42,12 @@ def test_upgrade_gives_the_models_schema_and_the_audit_guard(backend, empty_data
             differences = compare_metadata(context, db.metadata)
         assert differences == []
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO audit_entry (at, actor_name, action, object_type, object_label) "
-                              "VALUES (CURRENT_TIMESTAMP, 'x', 'login', 'user', 'x')"))
+            conn.execute(
+                text(
+                    "INSERT INTO audit_entry (at, actor_name, action, object_type, object_label) "
+                    "VALUES (CURRENT_TIMESTAMP, 'x', 'login', 'user', 'x')"
+                )
+            )
         for statement in ("UPDATE audit_entry SET actor_name = 'changed'", "DELETE FROM audit_entry"):
             with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
                 conn.execute(text(statement))

@@ -45,13 +45,32 @@ def create_user_command(username, display_name, department, roles, email, passwo
 
 
 @click.command("seed-demo")
-def seed_demo_command():
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Only seed a database without users, or one seeded before (adds no demo login to a portal in use).",
+)
+def seed_demo_command(if_empty):
     """Load the demo departments, users, customers, products, units and register (idempotent)."""
-    from app.core.demo import seed_demo
+    from sqlalchemy import func, select
 
+    from app.core.auth.models import User
+    from app.core.demo import DEMO_USERS, seed_demo
+    from app.extensions import db
+
+    if if_empty:
+        has_users = bool(db.session.scalar(select(func.count(User.id))))
+        demo_names = [username for username, *_rest in DEMO_USERS]
+        demo_found = db.session.scalar(select(func.count(User.id)).where(User.username.in_(demo_names)))
+        if has_users and demo_found < len(demo_names):
+            click.echo("demo data: this database has its own users, nothing added")
+            return
     summary = seed_demo()
-    for key, value in summary.items():
-        click.echo(f"{key}: {value}")
+    added = {key: value for key, value in summary.items() if value}
+    if not added:
+        click.echo("demo data: all present already, nothing added")
+    for key, value in added.items():
+        click.echo(f"demo data added: {key}: {value}")
 
 
 @click.command("worker")

@@ -2,11 +2,14 @@
 
 Jobs are plain functions taking ids. The worker builds the app once and runs each job in
 an app context. The scheduler is RQ's cron scheduler wrapped in a Redis lease: a second
-scheduler started by mistake stands by instead of enqueueing every periodic job twice.
+scheduler started by mistake stands by instead of enqueueing every periodic job twice,
+and takes over when the first one stops.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import logging
 import os
 import socket
@@ -17,45 +20,90 @@ from datetime import UTC, datetime
 
 from flask import Flask
 from redis import Redis
-from rq import Queue, Worker
+from rq import Queue, Retry, Worker
 from rq.cron import CronScheduler
+from rq.exceptions import SchedulerNotFound
 
 log = logging.getLogger("qportal.jobs")
 
-LEADER_KEY = "qportal:scheduler:leader"
-HEARTBEAT_KEY = "qportal:scheduler:heartbeat"
+#: periodic jobs: (function, {"interval": seconds} or {"cron": "m h dom mon dow"})
+_PERIODIC: list[tuple[Callable, dict]] = []
 
-#: periodic jobs: (function, interval in seconds); procedures add theirs through ``periodic``
-_PERIODIC: list[tuple[Callable, int]] = []
+# Take the lead if it is free, or renew it if it is ours; 1 = this scheduler leads.
+_ACQUIRE_LEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+    redis.call('pexpire', KEYS[1], ARGV[2])
+    return 1
+end
+if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+    return 1
+end
+return 0
+"""
+_RELEASE_LEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+    return redis.call('del', KEYS[1])
+end
+return 0
+"""
 
 
-def periodic(interval: int) -> Callable:
-    """Register a job function to run every ``interval`` seconds under the scheduler."""
+def leader_key(queue_name: str) -> str:
+    """Redis key naming the scheduler that enqueues the periodic jobs of ``queue_name``."""
+    return f"qportal:{queue_name}:scheduler:leader"
+
+
+def heartbeat_key(queue_name: str) -> str:
+    """Redis key holding when the ``heartbeat`` job last ran."""
+    return f"qportal:{queue_name}:heartbeat"
+
+
+def _scheduler_prefix(queue_name: str) -> str:
+    return f"qportal:{queue_name}:"
+
+
+def periodic(interval: int | None = None, *, cron: str | None = None) -> Callable:
+    """Register a job function to run every ``interval`` seconds, or on a ``cron`` schedule.
+
+    Cron fields are read in the portal's time zone (``TIMEZONE``), not the server's.
+    An interval job also runs once when the scheduler starts or takes the lead.
+    """
+    if (interval is None) == (cron is None):
+        raise ValueError("give either interval or cron")
 
     def decorator(func: Callable) -> Callable:
-        _PERIODIC.append((func, interval))
+        _PERIODIC.append((func, {"interval": interval} if interval else {"cron": cron}))
         return func
 
     return decorator
 
 
+def retry_policy(intervals: list[int]) -> Retry | None:
+    """One retry per listed delay (seconds); an empty list means no retry."""
+    return Retry(max=len(intervals), interval=list(intervals)) if intervals else None
+
+
 def enqueue(func: Callable, *args, **kwargs):
-    """Put ``func(*args)`` on the portal's queue; failed jobs are retried three times."""
-    from rq import Retry
+    """Put ``func(*args, **kwargs)`` on the portal's queue (RQ options such as ``job_timeout`` pass through).
+
+    A job that raises is retried after each delay of ``JOB_RETRY_INTERVALS`` (default 10 s,
+    1 min, 5 min), then left in RQ's failed-job registry.
+    """
+    from flask import current_app
 
     from app.extensions import redis
 
-    return redis.queue().enqueue(func, *args, retry=Retry(max=3, interval=[10, 60, 300]), **kwargs)
+    kwargs.setdefault("retry", retry_policy(current_app.config["JOB_RETRY_INTERVALS"]))
+    return redis.queue().enqueue(func, *args, **kwargs)
 
 
 def heartbeat() -> None:
-    """Proves that the scheduler enqueues and a worker runs: the health check reads it."""
+    """Proves that the scheduler enqueues and a worker runs: ``/healthz`` shows when it last ran."""
+    from flask import current_app
+
     from app.extensions import redis
 
-    redis.conn.set(HEARTBEAT_KEY, datetime.now(UTC).isoformat(), ex=3600)
-
-
-_PERIODIC.append((heartbeat, 30))
+    redis.conn.set(heartbeat_key(current_app.config["RQ_QUEUE"]), datetime.now(UTC).isoformat(), ex=86400)
 
 
 class AppWorker(Worker):
@@ -63,52 +111,74 @@ class AppWorker(Worker):
 
     app: Flask | None = None
 
-    def perform_job(self, job, queue):
+    def perform_job(self, job, queue, *args, **kwargs):
         from app.extensions import db
 
         with self.app.app_context():
+            if getattr(self, "_is_horse", False):
+                # A forked work horse must not touch connections pooled before the fork.
+                db.engine.dispose(close=False)
             try:
-                return super().perform_job(job, queue)
+                return super().perform_job(job, queue, *args, **kwargs)
             finally:
                 db.session.remove()
 
 
-def run_worker(app: Flask, *, burst: bool = False) -> None:
+def build_worker(app: Flask) -> AppWorker:
     from app.extensions import db, redis
 
     with app.app_context():
         conn = redis.conn
         queue = Queue(app.config["RQ_QUEUE"], connection=conn)
-        db.engine.dispose()  # the work horses fork: no shared connections
+        db.engine.dispose()  # the work horses fork: no connection may be shared with them
     AppWorker.app = app
-    worker = AppWorker([queue], connection=conn, name=f"qportal-{socket.gethostname()}-{os.getpid()}")
-    worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+    # An idle worker wakes up (and refreshes its heartbeat) every worker_ttl - 15 seconds:
+    # often enough that /healthz never takes an idle worker for a dead one.
+    worker_ttl = max(30, app.config["HEARTBEAT_STALE_SECONDS"] // 2 + 15)
+    return AppWorker(
+        [queue],
+        connection=conn,
+        name=f"qportal-{socket.gethostname()}-{os.getpid()}",
+        worker_ttl=worker_ttl,
+    )
+
+
+def run_worker(app: Flask, *, burst: bool = False) -> None:
+    """Work the portal's queue; ``with_scheduler`` also runs delayed jobs and retries."""
+    build_worker(app).work(burst=burst, with_scheduler=True, logging_level="INFO")
 
 
 class LeasedCronScheduler(CronScheduler):
     """Enqueues periodic jobs only while holding the leader lease in Redis."""
 
-    lease_seconds = 30
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.token = uuid.uuid4().hex
+    def __init__(self, connection: Redis, *, queue_name: str = "", lease_seconds: int = 30, **kwargs):
+        if not kwargs.get("name"):
+            kwargs["name"] = (
+                f"{_scheduler_prefix(queue_name)}{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+            )
+        super().__init__(connection, **kwargs)
+        #: the queue whose periodic jobs this scheduler enqueues; one leader per queue
+        self.queue_name = queue_name
+        self.lease_seconds = lease_seconds
         self.is_leader = False
+        self._told_standby = False
+        self._acquire = connection.register_script(_ACQUIRE_LEASE)
+        self._release = connection.register_script(_RELEASE_LEASE)
 
     def acquire_lease(self) -> bool:
-        conn = self.connection
-        if conn.set(LEADER_KEY, self.token, nx=True, ex=self.lease_seconds):
-            if not self.is_leader:
-                self.log.info("scheduler %s: took the lead", self.name)
-            self.is_leader = True
-        elif (conn.get(LEADER_KEY) or b"").decode() == self.token:
-            conn.expire(LEADER_KEY, self.lease_seconds)
-            self.is_leader = True
-        else:
-            if self.is_leader:
-                self.log.warning("scheduler %s: lost the lead", self.name)
-            self.is_leader = False
-        return self.is_leader
+        """Take or renew the lead; the lease lapses if this process stops renewing it."""
+        led = bool(
+            self._acquire(keys=[leader_key(self.queue_name)], args=[self.name, self.lease_seconds * 1000])
+        )
+        if led and not self.is_leader:
+            self.log.info("scheduler %s: took the lead", self.name)
+        elif self.is_leader and not led:
+            self.log.warning("scheduler %s: lost the lead", self.name)
+        elif not led and not self._told_standby:
+            self.log.info("scheduler %s: another scheduler leads; standing by", self.name)
+        self._told_standby = not led
+        self.is_leader = led
+        return led
 
     def enqueue_jobs(self):
         if not self.acquire_lease():
@@ -116,26 +186,38 @@ class LeasedCronScheduler(CronScheduler):
         return super().enqueue_jobs()
 
     def calculate_sleep_interval(self) -> float:
+        # Wake often enough to renew the lease (leader) or to take over quickly (standby).
         return min(super().calculate_sleep_interval(), self.lease_seconds / 3)
 
     def register_death(self, pipeline=None) -> None:
-        if (self.connection.get(LEADER_KEY) or b"").decode() == self.token:
-            self.connection.delete(LEADER_KEY)
-        super().register_death(pipeline)
+        self._release(keys=[leader_key(self.queue_name)], args=[self.name])
+        with contextlib.suppress(SchedulerNotFound):  # already pruned from the registry
+            super().register_death(pipeline)
 
 
 def build_scheduler(app: Flask, conn: Redis) -> LeasedCronScheduler:
-    import app.core.periodic  # noqa: F401 — registers every procedure's periodic jobs
-
-    scheduler = LeasedCronScheduler(connection=conn, logging_level="INFO")
-    for func, interval in _PERIODIC:
-        scheduler.register(func, app.config["RQ_QUEUE"], interval=interval)
+    importlib.import_module("app.core.periodic")  # registers every procedure's periodic jobs
+    queue_name = app.config["RQ_QUEUE"]
+    scheduler = LeasedCronScheduler(
+        conn, queue_name=queue_name, lease_seconds=app.config["SCHEDULER_LEASE_SECONDS"], logging_level="INFO"
+    )
+    scheduler.register(heartbeat, queue_name, interval=app.config["HEARTBEAT_INTERVAL_SECONDS"])
+    for func, schedule in _PERIODIC:
+        scheduler.register(func, queue_name, **schedule)
     return scheduler
 
 
+def use_company_time_zone(app: Flask) -> None:
+    """RQ reads cron fields in the process's local time: make that the company's time zone."""
+    os.environ["TZ"] = app.config["BABEL_DEFAULT_TIMEZONE"]
+    time.tzset()
+
+
 def run_scheduler(app: Flask) -> None:
+    """Run the periodic-job scheduler until SIGINT/SIGTERM."""
     from app.extensions import redis
 
+    use_company_time_zone(app)
     with app.app_context():
         conn = redis.conn
     build_scheduler(app, conn).start()
@@ -145,23 +227,32 @@ def _fresh(ts: datetime | None, stale: int) -> bool:
     return ts is not None and (datetime.now(UTC) - ts).total_seconds() <= stale
 
 
-def worker_status(conn: Redis, stale: int) -> dict:
-    workers = Worker.all(connection=conn)
-    alive = [w for w in workers if _fresh(_aware(w.last_heartbeat), stale)]
-    return {"ok": bool(alive), "count": len(alive)}
-
-
-def scheduler_status(conn: Redis, stale: int) -> dict:
-    schedulers = CronScheduler.all(conn)
-    alive = [s for s in schedulers if _fresh(s.last_heartbeat, stale)]
-    leader = conn.get(LEADER_KEY)
-    return {"ok": bool(alive) and leader is not None, "count": len(alive)}
-
-
 def _aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value
+
+
+def worker_status(conn: Redis, stale: int, queue_name: str) -> dict:
+    """Workers of ``queue_name`` whose heartbeat is at most ``stale`` seconds old."""
+    workers = Worker.all(queue=Queue(queue_name, connection=conn))
+    alive = [w for w in workers if _fresh(_aware(w.last_heartbeat), stale)]
+    return {"ok": bool(alive), "count": len(alive)}
+
+
+def scheduler_status(conn: Redis, stale: int, queue_name: str) -> dict:
+    """Up when a live scheduler holds the lead for ``queue_name``; others count as standby."""
+    prefix = _scheduler_prefix(queue_name)
+    schedulers = [s for s in CronScheduler.all(conn) if s.name.startswith(prefix)]
+    alive = {s.name for s in schedulers if _fresh(s.last_heartbeat, stale)}
+    leader = (conn.get(leader_key(queue_name)) or b"").decode()
+    last_job = conn.get(heartbeat_key(queue_name))
+    return {
+        "ok": leader in alive,
+        "count": len(alive),
+        "standby": len(alive - {leader}),
+        "last_heartbeat_job_at": last_job.decode() if last_job else None,
+    }
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 10.0, step: float = 0.1) -> bool:

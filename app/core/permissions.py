@@ -101,28 +101,40 @@ def in_department(user, *departments: Department) -> bool:
     return user.department in departments
 
 
-def roles_required(*roles: Role, departments: Iterable[Department] = ()) -> Callable:
-    """Refuse the view (403) unless the user holds one of ``roles`` or belongs to a department.
+def requires(check: Callable) -> Callable:
+    """The one route guard: 401 for anonymous users, 403 unless ``check(current_user)`` holds.
 
-    With neither given, any logged-in user passes. Anonymous users get 401 (the error
-    handler turns that into a login redirect for full pages, ``HX-Redirect`` for HTMX).
+    ``check`` is one of the ``can_…`` functions below (or any predicate on the user), so a view
+    and its template ask the same question.
     """
-    departments = tuple(departments)
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 abort(401)
-            if (roles or departments) and not (
-                has_role(current_user, *roles) or in_department(current_user, *departments)
-            ):
+            if not check(current_user):
                 abort(403)
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def roles_required(*roles: Role, departments: Iterable[Department] = ()) -> Callable:
+    """:func:`requires` a user who holds one of ``roles`` or belongs to one of ``departments``.
+
+    With neither given, any logged-in user passes.
+    """
+    departments = tuple(departments)
+
+    def check(user) -> bool:
+        if not roles and not departments:
+            return True
+        return has_role(user, *roles) or in_department(user, *departments)
+
+    return requires(check)
 
 
 login_required = roles_required()
@@ -162,6 +174,11 @@ def can_import_master_data(user) -> bool:
     )
 
 
+def can_edit_calendar(user) -> bool:
+    """Administrators keep the working calendar's days off and make-up days (DOMAIN.md §5)."""
+    return has_role(user, Role.SYSTEM_ADMIN, Role.QUALITY_ADMIN)
+
+
 JINJA_CHECKS = {
     "can_manage_users": can_manage_users,
     "can_view_audit_log": can_view_audit_log,
@@ -169,6 +186,7 @@ JINJA_CHECKS = {
     "can_edit_master_data": can_edit_master_data,
     "can_edit_products": can_edit_products,
     "can_import_master_data": can_import_master_data,
+    "can_edit_calendar": can_edit_calendar,
     "has_role": has_role,
     "Role": Role,
     "Department": Department,

@@ -9,6 +9,7 @@ from flask_babel import format_date, format_datetime, get_locale
 
 from app.core import permissions
 from app.core.navigation import PROCEDURES
+from app.core.records.audit import field_label
 
 
 def current_locale() -> str:
@@ -20,6 +21,7 @@ def current_locale() -> str:
 def register_templating(app: Flask) -> None:
     app.jinja_env.globals.update(permissions.JINJA_CHECKS)
     app.jinja_env.globals["PROCEDURES"] = PROCEDURES
+    app.jinja_env.globals["field_label"] = field_label
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["company_name"] = lambda: app.config["COMPANY_NAME"]
 

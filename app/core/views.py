@@ -84,14 +84,20 @@ def healthz():
     try:
         redis.conn.ping()
         checks["redis"] = {"ok": True}
-        stale = current_app.config["HEARTBEAT_STALE_SECONDS"]
-        checks["worker"] = worker_status(redis.conn, stale)
-        checks["scheduler"] = scheduler_status(redis.conn, stale)
     except Exception as error:  # noqa: BLE001
         checks["redis"] = {"ok": False, "error": type(error).__name__}
-        checks.setdefault("worker", {"ok": False, "error": "redis unreachable"})
-        checks.setdefault("scheduler", {"ok": False, "error": "redis unreachable"})
+    stale = current_app.config["HEARTBEAT_STALE_SECONDS"]
+    queue_name = current_app.config["RQ_QUEUE"]
+    for name, status in (("worker", worker_status), ("scheduler", scheduler_status)):
+        if not checks["redis"]["ok"]:
+            checks[name] = {"ok": False, "error": "redis unreachable"}
+            continue
+        try:
+            checks[name] = status(redis.conn, stale, queue_name)
+        except Exception as error:  # noqa: BLE001
+            checks[name] = {"ok": False, "error": type(error).__name__}
     healthy = all(check["ok"] for check in checks.values())
     response = jsonify(status="ok" if healthy else "degraded", checks=checks)
     response.status_code = 200 if healthy else 503
+    response.headers["Cache-Control"] = "no-store"
     return response

@@ -118,3 +118,24 @@ def register_error_handlers(app: Flask) -> None:
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return error_response(500)
+
+
+def redirect_after_post(url: str):
+    """Post/redirect/get. An htmx form gets ``HX-Redirect`` instead of a 303: htmx would follow
+    the redirect itself and swap the whole next page into the form."""
+    from flask import redirect as flask_redirect
+
+    if is_fragment_request():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return flask_redirect(url, 303)
+
+
+def check_version(obj) -> None:
+    """Refuse a save made from a stale page (optimistic locking): 409 when the posted
+    ``version`` is not the record's current one."""
+    from flask import abort
+
+    if request.form.get("version", type=int) != obj.version:
+        abort(409)

@@ -112,7 +112,7 @@ def test_admin_creates_user_and_assigns_roles(client, login_as):
             "password": "long-enough-1",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     user = db.session.query(User).filter_by(username="new.engineer").one()
     assert user.role_set == {Role.SERVICE_ENGINEER, Role.STAFF}
     assert actions_for(user) == ["create"]
@@ -126,7 +126,7 @@ def test_admin_creates_user_and_assigns_roles(client, login_as):
             "version": user.version,
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 303
     entry = db.session.query(AuditEntry).filter_by(object_id=str(user.id), action="permission_change").one()
     assert entry.changes["roles"] == [["service_engineer", "staff"], ["dept_manager"]]
 

@@ -23,6 +23,8 @@ def test_login_wrong_password_then_right_then_logout(page, live_server):
     assert page.locator("#login-error").is_visible()
     login(page, "sales")
     assert page.evaluate("typeof htmx") == "object"
-    assert all(url.startswith(live_server) for url in requests), [u for u in requests if not u.startswith(live_server)]
+    assert all(url.startswith(live_server) for url in requests), [
+        u for u in requests if not u.startswith(live_server)
+    ]
     page.click("#logout-button")
     page.wait_for_selector("#login-form")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -14,7 +14,7 @@ from app.core.auth.services import create_user, find_user, reset_password, set_u
 from app.core.pagination import paginate
 from app.core.permissions import Role, can_manage_users, roles_required
 from app.core.records.audit import history_of
-from app.core.web import render
+from app.core.web import check_version, redirect_after_post, render
 from app.extensions import db
 
 admin_required = roles_required(Role.SYSTEM_ADMIN)
@@ -65,7 +65,7 @@ def user_new():
             )
             db.session.commit()
             flash(_("User %(name)s created.", name=user.display_name), "success")
-            return redirect(url_for("auth.user_detail", user_id=user.id))
+            return redirect_after_post(url_for("auth.user_detail", user_id=user.id))
         return render("core/auth/user_form.html", "user_form", form=form, user=None, status=422)
     return render("core/auth/user_form.html", form=form, user=None)
 
@@ -99,7 +99,7 @@ def user_detail(user_id: int):
             if user.id == current_user.id and Role.SYSTEM_ADMIN.value not in form.roles.data:
                 form.roles.errors.append(_("You cannot remove your own administrator role."))
             else:
-                _check_version(user)
+                check_version(user)
                 update_user(
                     user,
                     display_name=form.display_name.data,
@@ -110,7 +110,7 @@ def user_detail(user_id: int):
                 )
                 db.session.commit()
                 flash(_("Changes saved."), "success")
-                return redirect(url_for("auth.user_detail", user_id=user.id))
+                return redirect_after_post(url_for("auth.user_detail", user_id=user.id))
         return render(
             "core/auth/user_form.html",
             "user_form",
@@ -127,13 +127,6 @@ def user_detail(user_id: int):
         history=history_of(user),
         reset_form=PasswordResetForm(),
     )
-
-
-def _check_version(obj) -> None:
-    """Refuse a save made from a stale page (optimistic locking)."""
-    sent = request.form.get("version", type=int)
-    if sent is not None and sent != obj.version:
-        abort(409)
 
 
 @bp.route("/users/<int:user_id>/enabled", methods=["POST"])

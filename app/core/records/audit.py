@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
+from dataclasses import dataclass
 from typing import Any
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DDL, JSON, ForeignKey, Index, String, Text, event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from werkzeug.routing import BuildError
 
 from app.core.models import UTCDateTime, utcnow
 from app.core.permissions import TitledEnum
@@ -80,6 +83,52 @@ class AuditEntry(db.Model):
     def action_enum(self) -> AuditAction:
         return AuditAction(self.action)
 
+    @property
+    def object_type_title(self) -> str:
+        return object_type_title(self.object_type)
+
+    @property
+    def url(self) -> str | None:
+        """The page of the object this entry is about, when it has one."""
+        return object_url(self.object_type, self.object_id)
+
+
+@dataclass(frozen=True)
+class ObjectType:
+    """How the audit log names an object type and links to an object's page."""
+
+    title: Any
+    endpoint: str | None = None
+    id_arg: str = "id"
+
+
+#: object types by ``object_type`` (the table name); modules add theirs with
+#: :func:`register_object_type`
+OBJECT_TYPES: dict[str, ObjectType] = {
+    "user": ObjectType(_l("User"), "auth.user_detail", "user_id"),
+    "audit_log": ObjectType(_l("Audit log")),
+}
+
+
+def register_object_type(name: str, title, endpoint: str | None = None, id_arg: str = "id") -> None:
+    """Give the audit log a display title and, optionally, a page for one object type."""
+    OBJECT_TYPES[name] = ObjectType(title, endpoint, id_arg)
+
+
+def object_type_title(name: str) -> str:
+    known = OBJECT_TYPES.get(name)
+    return str(known.title) if known else name
+
+
+def object_url(object_type: str, object_id: str | None) -> str | None:
+    known = OBJECT_TYPES.get(object_type)
+    if known is None or known.endpoint is None or not object_id or not object_id.isdigit():
+        return None
+    try:
+        return url_for(known.endpoint, **{known.id_arg: int(object_id)})
+    except BuildError:  # the module with that page is not installed
+        return None
+
 
 _PG_GUARD = DDL(
     """
@@ -111,6 +160,14 @@ def _refuse_audit_changes(session: Session, _context, _instances) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
             raise PermissionError("audit entries are append-only")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_audit_bulk_changes(state) -> None:
+    """``session.execute(update(AuditEntry)…)`` bypasses the flush: refuse it here too."""
+    table = getattr(state.statement, "table", None)
+    if (state.is_update or state.is_delete) and getattr(table, "name", None) == AuditEntry.__tablename__:
+        raise PermissionError("audit entries are append-only")
 
 
 def _plain(value: Any) -> Any:
@@ -186,6 +243,28 @@ def audit(
     return entry
 
 
+#: display names of audited fields; modules add theirs with :func:`label_fields`
+FIELD_LABELS: dict[str, object] = {
+    "username": _l("Username"),
+    "display_name": _l("Name"),
+    "email": _l("E-mail"),
+    "department": _l("Department"),
+    "roles": _l("Roles"),
+    "is_enabled": _l("Enabled"),
+    "password": _l("Password"),
+}
+
+
+def label_fields(labels: dict[str, object]) -> None:
+    """Register display names for audited field keys (first registration wins)."""
+    for key, label in labels.items():
+        FIELD_LABELS.setdefault(key, label)
+
+
+def field_label(key: str) -> str:
+    return str(FIELD_LABELS.get(key, key))
+
+
 def history_of(obj) -> list[AuditEntry]:
     """The timeline of one object, oldest first."""
     object_type, object_id = object_key(obj)
@@ -197,4 +276,15 @@ def history_of(obj) -> list[AuditEntry]:
     )
 
 
-__all__ = ["AuditAction", "AuditEntry", "GUARD_DDL", "audit", "diff", "history_of", "snapshot"]
+__all__ = [
+    "AuditAction",
+    "AuditEntry",
+    "GUARD_DDL",
+    "audit",
+    "diff",
+    "history_of",
+    "object_type_title",
+    "object_url",
+    "register_object_type",
+    "snapshot",
+]

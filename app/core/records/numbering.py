@@ -13,17 +13,23 @@ duplicates.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, String, UniqueConstraint, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.models import UTCDateTime, utcnow
 from app.extensions import db
 
 TOKEN = re.compile(r"\{(YYYY|YY|MM|DD|SEQ(?::(\d+))?)\}")
+#: a wider sequence is no longer a record number anyone can read out on the phone
+MAX_SEQ_WIDTH = 9
 
 
 class PatternError(ValueError):
@@ -41,21 +47,44 @@ class NumberCounter(db.Model):
     #: ``20261122``, ``202611``, ``2026`` or ``""``, as the pattern implies
     period: Mapped[str] = mapped_column(String(8))
     last_value: Mapped[int] = mapped_column(Integer, default=0)
+    #: the last number exactly as issued: the register shows it even after a pattern revision
+    last_number: Mapped[str | None] = mapped_column(String(100))
+    last_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-def validate_pattern(pattern: str) -> None:
-    """Raise :class:`PatternError` unless ``pattern`` has exactly one ``{SEQ}`` token."""
+def _tokens(pattern: str) -> list[str]:
+    return [m.group(1) for m in TOKEN.finditer(pattern)]
+
+
+def validate_pattern(pattern: str | None) -> None:
+    """Raise :class:`PatternError` unless ``pattern`` can issue unique numbers.
+
+    It needs exactly one ``{SEQ:n}`` token (1 ≤ n ≤ 9), only known tokens, and a date part
+    that names its whole counter period: a counter that restarts every month under a pattern
+    without the year would issue the same number again a year later.
+    """
+    if not pattern or not pattern.strip():
+        raise PatternError(_l("Enter a numbering pattern."))
+    tokens = _tokens(pattern)
     seqs = [m for m in TOKEN.finditer(pattern) if m.group(1).startswith("SEQ")]
     if len(seqs) != 1:
-        raise PatternError("a numbering pattern needs exactly one {SEQ:n} token")
+        raise PatternError(_l("A numbering pattern needs exactly one {SEQ:n} token."))
+    width = seqs[0].group(2)
+    if width is not None and not 1 <= int(width) <= MAX_SEQ_WIDTH:
+        raise PatternError(_l("The sequence width must be between 1 and 9, e.g. {SEQ:4}."))
     stray = TOKEN.sub("", pattern)
     if "{" in stray or "}" in stray:
-        raise PatternError("unknown token in numbering pattern")
+        raise PatternError(_l("Unknown token; use {YYYY}, {YY}, {MM}, {DD} and {SEQ:n}."))
+    has_year = "YYYY" in tokens or "YY" in tokens
+    if "DD" in tokens and not ("MM" in tokens and has_year):
+        raise PatternError(_l("A pattern with {DD} also needs {MM} and the year, or numbers repeat."))
+    if "MM" in tokens and not has_year:
+        raise PatternError(_l("A pattern with {MM} also needs the year, or numbers repeat."))
 
 
 def period_of(pattern: str, at: datetime) -> str:
     """The counter period: the finest date unit the pattern names."""
-    tokens = {m.group(1)[:4] if m.group(1).startswith("SEQ") else m.group(1) for m in TOKEN.finditer(pattern)}
+    tokens = set(_tokens(pattern))
     if "DD" in tokens:
         return at.strftime("%Y%m%d")
     if "MM" in tokens:
@@ -66,6 +95,8 @@ def period_of(pattern: str, at: datetime) -> str:
 
 
 def format_number(pattern: str, at: datetime, seq: int) -> str:
+    """``pattern`` with its tokens filled in from ``at`` and ``seq``."""
+
     def replace(match: re.Match) -> str:
         token = match.group(1)
         if token.startswith("SEQ"):
@@ -76,7 +107,14 @@ def format_number(pattern: str, at: datetime, seq: int) -> str:
     return TOKEN.sub(replace, pattern)
 
 
-def local_now(tz: str = "Asia/Shanghai") -> datetime:
+def local_now(tz: str | None = None) -> datetime:
+    """Now in the company's time zone, which decides the period a number falls in."""
+    if tz is None:
+        tz = (
+            current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+            if has_app_context()
+            else "Asia/Shanghai"
+        )
     return datetime.now(ZoneInfo(tz))
 
 
@@ -102,18 +140,71 @@ def next_value(series: str, period: str) -> int:
 
 
 def issue_number(series: str, pattern: str, *, at: datetime | None = None) -> str:
-    """Issue the next record number of ``series`` under ``pattern`` (local time decides the period)."""
+    """Issue the next record number of ``series`` under ``pattern`` (local time decides the period).
+
+    Runs in the caller's transaction and keeps the counter locked until it ends: commit it
+    with the record that carries the number, or roll both back.
+    """
     validate_pattern(pattern)
     at = at or local_now()
-    return format_number(pattern, at, next_value(series, period_of(pattern, at)))
+    period = period_of(pattern, at)
+    number = format_number(pattern, at, next_value(series, period))
+    db.session.execute(
+        update(NumberCounter)
+        .where(NumberCounter.series == series, NumberCounter.period == period)
+        .values(last_number=number, last_issued_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+    return number
+
+
+def _latest_first(query):
+    return query.where(NumberCounter.last_value > 0).order_by(
+        NumberCounter.last_issued_at.desc().nulls_last(), NumberCounter.period.desc()
+    )
 
 
 def last_issued(series: str) -> tuple[str, int] | None:
     """The latest (period, value) of a series, for the register."""
     row = db.session.execute(
-        select(NumberCounter.period, NumberCounter.last_value)
-        .where(NumberCounter.series == series, NumberCounter.last_value > 0)
-        .order_by(NumberCounter.period.desc())
+        _latest_first(select(NumberCounter.period, NumberCounter.last_value))
+        .where(NumberCounter.series == series)
         .limit(1)
     ).first()
     return (row[0], row[1]) if row else None
+
+
+def _period_start(period: str) -> datetime:
+    """The first day of a counter period (any day will do for a pattern without dates)."""
+    if not period:
+        return datetime(2000, 1, 1)
+    return datetime.strptime(period, {8: "%Y%m%d", 6: "%Y%m", 4: "%Y"}[len(period)])
+
+
+def last_issued_numbers(patterns: Mapping[str, str | None]) -> dict[str, str]:
+    """The last number issued in each series of ``{series: pattern}``, in one query.
+
+    The number is shown as it was issued; a counter without one (filled by :func:`next_value`
+    alone) is formatted with the series' current pattern.
+    """
+    if not patterns:
+        return {}
+    rows = db.session.execute(
+        _latest_first(
+            select(
+                NumberCounter.series,
+                NumberCounter.period,
+                NumberCounter.last_value,
+                NumberCounter.last_number,
+            )
+        ).where(NumberCounter.series.in_(list(patterns)))
+    ).all()
+    numbers: dict[str, str] = {}
+    for series, period, value, number in rows:
+        if series in numbers:
+            continue
+        if not number and patterns.get(series):
+            number = format_number(patterns[series], _period_start(period), value)
+        if number:
+            numbers[series] = number
+    return numbers

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import UTCDateTime, Versioned, utcnow
 from app.core.permissions import TitledEnum
+from app.core.records.audit import register_object_type
 from app.extensions import db
 
 
@@ -96,6 +97,23 @@ class ControlledDocument(Versioned, db.Model):
         return self.title_zh if locale.startswith("zh") else self.title_en
 
     @property
+    def kind_enum(self) -> DocumentKind:
+        return DocumentKind(self.kind)
+
+    @property
+    def is_form(self) -> bool:
+        return self.kind == DocumentKind.FORM
+
+    @property
+    def status_enum(self) -> DocumentStatus:
+        return DocumentStatus(self.status)
+
+    @property
+    def audit_label(self) -> str:
+        """Both titles, so the audit log reads (and is searched) the same in either language."""
+        return f"{self.code} {self.title_zh} / {self.title_en}"
+
+    @property
     def series(self) -> str:
         """The numbering series key; stable when the code is revised."""
         return f"doc:{self.id}"
@@ -119,3 +137,6 @@ class DocumentRevision(db.Model):
 
     document: Mapped[ControlledDocument] = relationship(back_populates="revisions")
     superseded_by = relationship("User")
+
+
+register_object_type("controlled_document", _l("Controlled document"), "records.document", "document_id")
