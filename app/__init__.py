@@ -37,6 +37,10 @@ def create_app(config: Config | None = None) -> Flask:
     for blueprint in blueprints.all_blueprints():
         app.register_blueprint(blueprint)
 
+    from app.core.records.engine import check_registry
+
+    check_registry(app)  # a broken workflow definition stops the start-up
+
     from app.core.cli import register_cli
     from app.core.templating import register_templating
     from app.core.web import register_error_handlers

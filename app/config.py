@@ -112,6 +112,8 @@ class Config:
         self.RQ_QUEUE = os.environ.get("RQ_QUEUE", "qportal")
         self.PORT = int(os.environ.get("PORT", "5000"))
         self.COMPANY_NAME = os.environ.get("COMPANY_NAME", "示例机械有限公司 Demo Machinery Co., Ltd.")
+        #: the CJK font embedded in printed records; without it they fall back to STSong-Light
+        self.PDF_FONT_PATH = os.environ.get("PDF_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
         self.BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "zh_CN")
         self.BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")

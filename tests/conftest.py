@@ -20,6 +20,7 @@ os.environ.setdefault("QPORTAL_INSTANCE", str(Path(__file__).resolve().parent.pa
 from app import create_app  # noqa: E402
 from app.config import TestConfig  # noqa: E402
 from app.extensions import db  # noqa: E402
+from tests.core.records import example_workflow  # noqa: E402, F401 — test-only tables before create_all
 
 PG_URL = os.environ.get("QPORTAL_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("QPORTAL_TEST_REDIS_URL")

@@ -9,8 +9,9 @@ def all_blueprints() -> list[Blueprint]:
     from app.core.auth import bp as auth_bp
     from app.core.calendar import bp as calendar_bp
     from app.core.masterdata import bp as masterdata_bp
+    from app.core.records.engine.views import bp as workflow_bp
     from app.core.records.views import bp as records_bp
     from app.core.views import bp as core_bp
     from app.core.views import health_bp
 
-    return [core_bp, health_bp, auth_bp, masterdata_bp, records_bp, calendar_bp]
+    return [core_bp, health_bp, auth_bp, masterdata_bp, records_bp, workflow_bp, calendar_bp]

@@ -18,16 +18,25 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_timezone, to_user_timezone
+from flask_babel import force_locale, get_locale, get_timezone, to_user_timezone
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
 from app.core.models import utcnow
 from app.core.pagination import paginate
+from app.core.pdf import PrintTitle, Signature, audit_print, pdf_response, render_pdf
 from app.core.permissions import can_edit_register, can_view_audit_log, login_required
-from app.core.records.audit import AuditAction, AuditEntry, audit, history_of, object_type_title
+from app.core.records.audit import (
+    AuditAction,
+    AuditEntry,
+    audit,
+    history_of,
+    object_type_title,
+    register_object_type,
+)
 from app.core.records.forms import FIELD_LABELS, AuditSearchForm, DocumentForm, next_revision_label
 from app.core.records.numbering import last_issued_numbers
 from app.core.records.register import ControlledDocument, DocumentKind, DocumentRevision, DocumentStatus
@@ -36,6 +45,8 @@ from app.core.web import check_version, redirect_after_post, render
 from app.extensions import db
 
 bp = Blueprint("records", __name__, url_prefix="/records")
+
+register_object_type("document_register", _l("Document register"))
 
 
 # --- loaders -----------------------------------------------------------------------------------
@@ -60,9 +71,8 @@ def get_revision_or_404(doc: ControlledDocument, revision_id: int) -> DocumentRe
 # --- register ----------------------------------------------------------------------------------
 
 
-@bp.route("/register")
-@login_required
-def register():
+def register_context() -> dict:
+    """Every procedure with its forms, the forms without one, and each form's last issued number."""
     procedures = list(
         db.session.scalars(
             select(ControlledDocument)
@@ -80,9 +90,54 @@ def register():
     )
     forms = [f for p in procedures for f in p.forms] + loose_forms
     numbers = last_issued_numbers({f.series: f.number_pattern for f in forms})
-    return render(
-        "core/records/register.html", procedures=procedures, loose_forms=loose_forms, numbers=numbers
+    count = len(procedures) + len(forms)
+    return dict(procedures=procedures, loose_forms=loose_forms, numbers=numbers, count=count)
+
+
+@bp.route("/register")
+@login_required
+def register():
+    return render("core/records/register.html", **register_context())
+
+
+def register_print_title() -> PrintTitle:
+    """The register's printed title: Chinese always, English under it."""
+    with force_locale("zh_CN"):
+        title_zh = _("Document register")
+    with force_locale("en"):
+        title_en = _("Document register")
+    return PrintTitle(title_zh=title_zh, title_en=title_en)
+
+
+@bp.route("/register.pdf")
+@login_required
+def register_pdf():
+    """The register printed as a controlled list; the print is audited."""
+    user = current_user._get_current_object()
+    title = register_print_title()
+    pdf = render_pdf(
+        "core/print/register.html",
+        record_number=None,
+        form=title,
+        signatures=[
+            Signature(_("Printed by"), user.display_name, utcnow()),
+            Signature(_("Reviewed by")),
+            Signature(_("Approved by")),
+        ],
+        context=register_context(),
+        lang=str(get_locale() or "zh_CN"),
     )
+    audit_print(
+        None,
+        actor=user,
+        form_code="",
+        object_type="document_register",
+        label=f"{title.title_zh} / {title.title_en}",
+        ip=request.remote_addr,
+    )
+    db.session.commit()
+    stamp = to_user_timezone(utcnow()).strftime("%Y%m%d")
+    return pdf_response(pdf, f"{_('Document register')}-{stamp}.pdf")
 
 
 @bp.route("/documents/<int:document_id>")

@@ -1,0 +1,95 @@
+"""The record engine: one base record, one state machine, one approvals inbox for every procedure.
+
+A procedure declares its record model (``RecordMixin``) and a :class:`WorkflowDefinition`
+in its ``workflow.py``, registers it, and calls the services below from its views:
+
+    EXAMPLE = registry.register(WorkflowDefinition(module="repair", model=RepairRequest, ...))
+    record = create_record(RepairRequest, values, actor=user)
+    transition(record, "submit", actor=user)
+
+Its ``__init__.py`` imports ``workflow.py`` so the definition is registered before
+:func:`check_registry` runs in ``create_app``. Procedures on the engine do not connect to
+``collect_approvals``: the engine feeds the home page from the same query as the inbox.
+"""
+
+from app.core.records.engine.approvals import (
+    PendingApproval,
+    available_transitions,
+    pending_approval_count,
+    pending_approvals_for,
+)
+from app.core.records.engine.base import ENGINE_FIELDS, RecordMixin, ensure_editable
+from app.core.records.engine.corrections import correct_record
+from app.core.records.engine.definition import (
+    DeadlineStart,
+    Decision,
+    Meaning,
+    Transition,
+    WorkflowDefinition,
+)
+from app.core.records.engine.errors import (
+    OwnRecordError,
+    ReadOnlyRecordError,
+    RecordError,
+    RecordSetupError,
+    StateConflict,
+    TransitionNotAllowed,
+    UnknownTransition,
+    ValidationError,
+)
+from app.core.records.engine.models import Approval, Deadline, RecordRevision
+from app.core.records.engine.registry import (
+    Registry,
+    WorkflowDefinitionError,
+    check_registry,
+    registry,
+)
+from app.core.records.engine.services import (
+    approvals_of,
+    create_record,
+    deadlines_of,
+    open_deadlines,
+    print_signatures,
+    revisions_of,
+    transition,
+    update_record,
+)
+
+__all__ = [
+    "ENGINE_FIELDS",
+    "Approval",
+    "Deadline",
+    "DeadlineStart",
+    "Decision",
+    "Meaning",
+    "OwnRecordError",
+    "PendingApproval",
+    "ReadOnlyRecordError",
+    "RecordError",
+    "RecordMixin",
+    "RecordRevision",
+    "RecordSetupError",
+    "Registry",
+    "StateConflict",
+    "Transition",
+    "TransitionNotAllowed",
+    "UnknownTransition",
+    "ValidationError",
+    "WorkflowDefinition",
+    "WorkflowDefinitionError",
+    "approvals_of",
+    "available_transitions",
+    "check_registry",
+    "correct_record",
+    "create_record",
+    "deadlines_of",
+    "ensure_editable",
+    "open_deadlines",
+    "pending_approval_count",
+    "pending_approvals_for",
+    "print_signatures",
+    "registry",
+    "revisions_of",
+    "transition",
+    "update_record",
+]

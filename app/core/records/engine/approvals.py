@@ -1,0 +1,129 @@
+"""What waits for one user's signature, across every registered procedure.
+
+The Approvals inbox, its header counter and the home page's "Waiting for my approval" all
+ask :func:`pending_approvals_for`, so they always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+
+from app.core.records.engine.definition import Transition, WorkflowDefinition
+from app.core.records.engine.registry import registry
+from app.core.signals import collect_approvals
+from app.core.tasks import Task
+from app.extensions import db
+
+#: at most this many records per definition are looked at for one inbox
+SCAN_LIMIT = 500
+
+
+@dataclass
+class PendingApproval:
+    """One record waiting for the user, with the signatures the user may give on it."""
+
+    record: object
+    definition: WorkflowDefinition
+    approve: list[Transition]
+    reject: list[Transition]
+
+    @property
+    def key(self) -> str:
+        return f"{self.definition.record_type}-{self.record.id}"
+
+    @property
+    def waiting_since(self) -> datetime:
+        return self.record.submitted_at or self.record.created_at
+
+
+def available_transitions(user, record) -> list[Transition]:
+    """The steps ``user`` may take on ``record`` now (the buttons to show)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return [
+        t for t in record.definition.transitions if record.status in t.from_values and t.allowed(user, record)
+    ]
+
+
+def is_own_pending(user, record) -> bool:
+    """The record waits for a signature the user would give, were it not their own."""
+    return any(
+        t.is_approval
+        and record.status in t.from_values
+        and t.qualifies(user)
+        and t.is_own_record(user, record)
+        for t in record.definition.transitions
+    )
+
+
+def _not_mine(model, user_id: int):
+    return (
+        or_(model.created_by_id.is_(None), model.created_by_id != user_id),
+        or_(model.submitted_by_id.is_(None), model.submitted_by_id != user_id),
+    )
+
+
+def pending_approvals_for(user) -> list[PendingApproval]:
+    """Records in a state where ``user`` may approve them, newest first, never the user's own."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    items: list[PendingApproval] = []
+    for definition in registry:
+        steps = [t for t in definition.transitions if t.is_approval and t.qualifies(user)]
+        states = {s for t in steps if not t.rejects for s in t.from_values}
+        if not states:
+            continue
+        model = definition.model
+        waiting = func.coalesce(model.submitted_at, model.created_at)
+        query = (
+            select(model)
+            .where(model.status.in_(sorted(states)), *_not_mine(model, user.id))
+            .order_by(waiting.desc(), model.id.desc())
+            .limit(SCAN_LIMIT)
+        )
+        for record in db.session.scalars(query):
+            mine = [t for t in steps if record.status in t.from_values and t.allowed(user, record)]
+            approve = [t for t in mine if not t.rejects]
+            if approve:
+                items.append(PendingApproval(record, definition, approve, [t for t in mine if t.rejects]))
+    items.sort(key=lambda item: (item.waiting_since, item.record.id), reverse=True)
+    return items
+
+
+def pending_approval_count(user) -> int:
+    return len(pending_approvals_for(user))
+
+
+def pending_approval_for(user, record) -> PendingApproval | None:
+    """The inbox row of one record, if it waits for ``user``."""
+    return next(
+        (
+            item
+            for item in pending_approvals_for(user)
+            if item.record is record
+            or (item.definition.record_type == record.record_type and item.record.id == record.id)
+        ),
+        None,
+    )
+
+
+@collect_approvals.connect
+def _home_page_approvals(user) -> list[Task]:
+    """Feeds the home page's "Waiting for my approval" from the same query as the inbox."""
+    tasks = []
+    for item in pending_approvals_for(user):
+        record = item.record
+        title = f"{record.form.title}" + (f" · {record.summary}" if record.summary else "")
+        tasks.append(
+            Task(
+                title=title,
+                url=record.url,
+                module=item.definition.module,
+                number=record.number or "",
+                extra={"waiting_since": item.waiting_since},
+            )
+        )
+    return tasks
