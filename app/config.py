@@ -172,3 +172,6 @@ class TestConfig(Config):
         self.REDIS_URL = redis_url
         self.RQ_QUEUE = "qportal-test"
         self.WTF_CSRF_ENABLED = False
+        # scrypt costs ~0.2 s a hash: the suite hashes hundreds of passwords, so it uses a cheap
+        # salted hash; the login, lockout and audit paths are the same
+        self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 — a hash method, not a password
