@@ -33,8 +33,9 @@ def create_app(config: Config | None = None) -> Flask:
     init_login(app, login_manager)
 
     from app.core import blueprints
+    from app.procedures import procedure_blueprints
 
-    for blueprint in blueprints.all_blueprints():
+    for blueprint in [*blueprints.all_blueprints(), *procedure_blueprints()]:
         app.register_blueprint(blueprint)
 
     from app.core.records.engine import check_registry

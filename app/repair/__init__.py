@@ -1,1 +1,7 @@
-"""The repair procedure (DOMAIN.md §4). Its blueprint registers here once the procedure is built."""
+"""The repair procedure (DOMAIN.md §4 "Repair", Q/SB-8.5.3): request, quotation, requisition, record."""
+
+from flask import Blueprint
+
+bp = Blueprint("repair", __name__, url_prefix="/repair")
+
+from app.repair import workflow  # noqa: E402, F401 — registers the record definitions
