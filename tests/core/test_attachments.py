@@ -11,6 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 
+from app.config import Config
 from app.core.attachments import (
     Attachment,
     AttachmentKind,
@@ -31,6 +32,7 @@ from tests.core.records.conftest import example_form, new_record, people  # noqa
 from tests.core.records.example_workflow import EXAMPLE
 
 EN = {"Accept-Language": "en"}
+MB = 1024 * 1024
 
 
 # --- helpers -----------------------------------------------------------------------------------------
@@ -622,3 +624,30 @@ def test_files_of_a_transaction_that_is_not_committed_are_deleted(app, record, p
     assert len(stored_files(app)) == 1
     db.session.rollback()
     assert stored_files(app) == []
+
+
+# --- configuration ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "per_file", "per_request"),
+    [
+        ({}, 10 * MB, 51 * MB),
+        ({"MAX_UPLOAD_MB": "4"}, 4 * MB, 21 * MB),
+        ({"UPLOAD_MAX_BYTES": str(512 * 1024), "MAX_REQUEST_MB": "8"}, 512 * 1024, 8 * MB),
+    ],
+)
+def test_upload_limits_and_folder_come_from_the_environment(
+    monkeypatch, tmp_path, env, per_file, per_request
+):
+    for name in ("MAX_UPLOAD_MB", "UPLOAD_MAX_BYTES", "MAX_REQUEST_MB", "UPLOAD_FOLDER", "SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("QPORTAL_INSTANCE", str(tmp_path / "instance"))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    config = Config()
+
+    limits, folder = (config.UPLOAD_MAX_BYTES, config.MAX_CONTENT_LENGTH), config.UPLOAD_FOLDER
+    assert limits == (per_file, per_request)
+    assert folder == str(tmp_path / "instance" / "uploads")

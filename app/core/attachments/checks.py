@@ -213,8 +213,13 @@ def strip_jpeg(data: bytes, orientation: int | None = None) -> bytes:
     if not data.startswith(b"\xff\xd8"):
         raise ValueError("not a JPEG")
     out = [b"\xff\xd8"]
-    if isinstance(orientation, int) and 2 <= orientation <= 8:
-        out.append(_orientation_segment(orientation))
+    # the orientation goes right after SOI, or after a JFIF APP0 that must come first
+    rotate = (
+        _orientation_segment(orientation) if isinstance(orientation, int) and 2 <= orientation <= 8 else b""
+    )
+    if rotate and data[2:4] != b"\xff\xe0":
+        out.append(rotate)
+        rotate = b""
     i = 2
     while True:
         if data[i] != 0xFF:
@@ -243,6 +248,9 @@ def strip_jpeg(data: bytes, orientation: int | None = None) -> bytes:
         dropped = (0xE0 <= marker <= 0xEF and marker not in _KEEP_APP and not is_icc) or marker == 0xFE
         if not dropped:
             out.append(segment)
+        if rotate and marker == 0xE0:
+            out.append(rotate)
+            rotate = b""
         i += 2 + length
 
 
