@@ -130,7 +130,22 @@ class Config:
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=int(os.environ.get("SESSION_HOURS", "10")))
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024
+        #: the largest file one may attach (photo, signed scan, document)
+        self.UPLOAD_MAX_BYTES = int(
+            os.environ.get("UPLOAD_MAX_BYTES") or int(os.environ.get("MAX_UPLOAD_MB", "10")) * 1024 * 1024
+        )
+        #: the largest request: several photos go up together, so a few files' worth
+        self.MAX_CONTENT_LENGTH = int(
+            os.environ.get("MAX_REQUEST_MB") or 5 * self.UPLOAD_MAX_BYTES // (1024 * 1024) + 1
+        ) * (1024 * 1024)
+        #: form fields outside files (a signature travels as a PNG data URL of up to ~1 MB)
+        self.MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
+        #: where attachments are kept: under the instance folder, never under static/
+        self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(instance / "uploads")
+        #: the largest image accepted, in pixels (decompression bombs are refused)
+        self.UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", str(60_000_000)))
+        #: the largest drawn signature accepted (decoded PNG bytes)
+        self.SIGNATURE_MAX_BYTES = int(os.environ.get("SIGNATURE_MAX_BYTES", str(1024 * 1024)))
 
         self.LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
         self.LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))

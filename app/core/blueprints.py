@@ -6,6 +6,7 @@ from flask import Blueprint
 
 
 def all_blueprints() -> list[Blueprint]:
+    from app.core.attachments import bp as attachments_bp
     from app.core.auth import bp as auth_bp
     from app.core.calendar import bp as calendar_bp
     from app.core.masterdata import bp as masterdata_bp
@@ -14,4 +15,13 @@ def all_blueprints() -> list[Blueprint]:
     from app.core.views import bp as core_bp
     from app.core.views import health_bp
 
-    return [core_bp, health_bp, auth_bp, masterdata_bp, records_bp, workflow_bp, calendar_bp]
+    return [
+        core_bp,
+        health_bp,
+        auth_bp,
+        masterdata_bp,
+        records_bp,
+        workflow_bp,
+        calendar_bp,
+        attachments_bp,
+    ]

@@ -36,6 +36,10 @@ class AuditAction(TitledEnum):
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
     PERMISSION_CHANGE = "permission_change"
+    #: a photo, scan, document or drawn signature added to a record
+    ATTACH = "attach"
+    #: an attachment taken off a record (kept on disk, hidden, with the reason)
+    DETACH = "detach"
 
     @classmethod
     def _titles(cls) -> dict:
@@ -51,6 +55,8 @@ class AuditAction(TitledEnum):
             cls.LOGIN_FAILED: _l("Login failed"),
             cls.LOGOUT: _l("Logged out"),
             cls.PERMISSION_CHANGE: _l("Permissions changed"),
+            cls.ATTACH: _l("Attachment added"),
+            cls.DETACH: _l("Attachment removed"),
         }
 
 

@@ -45,8 +45,12 @@ def _upload_or_404(kind: ImportKind, token: str) -> Upload:
     return upload
 
 
+def _limit_bytes() -> int:
+    return current_app.config.get("UPLOAD_MAX_BYTES") or current_app.config.get("MAX_CONTENT_LENGTH") or 0
+
+
 def _limit_mb() -> int:
-    return max(1, (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024))
+    return max(1, _limit_bytes() // (1024 * 1024))
 
 
 @bp.route("/import/<kind>", methods=["GET", "POST"])
@@ -60,8 +64,11 @@ def import_upload(kind: str):
             error = _("Choose a .csv or .xlsx file.")
         else:
             filename = display_filename(file.filename)
+            content = file.read(_limit_bytes() + 1)
             try:
-                rows, ignored = read_upload(import_kind, filename, file.read())
+                if len(content) > _limit_bytes():
+                    raise ImportFileError(_("The file is larger than %(size)s.", size=f"{_limit_mb()} MB"))
+                rows, ignored = read_upload(import_kind, filename, content)
             except ImportFileError as refused:
                 error = str(refused)
             else:

@@ -160,6 +160,9 @@ class WorkflowDefinition:
     correct_roles: tuple[Role, ...] = (Role.QUALITY_ADMIN,)
     #: the record type's name in the audit log (default: the model's class name)
     title: Any = None
+    #: who may add (and remove) attachments, on top of "logged in and not read-only",
+    #: e.g. ``lambda user, record: record.engineer_id == user.id``
+    may_attach: Callable[[Any, Any], bool] | None = None
 
     @property
     def record_type(self) -> str:
@@ -186,6 +189,16 @@ class WorkflowDefinition:
 
     def may_correct(self, user, record) -> bool:
         return has_role(user, *self.correct_roles)
+
+    def can_attach(self, user, record) -> bool:
+        """May ``user`` add photos, scans or signatures to ``record``, or remove them?
+
+        Any logged-in user while the record is not approved or closed, unless the procedure
+        narrows it with ``may_attach``.
+        """
+        if user is None or not getattr(user, "is_authenticated", False) or record.is_read_only:
+            return False
+        return self.may_attach is None or bool(self.may_attach(user, record))
 
     def url(self, record) -> str:
         from flask import url_for
