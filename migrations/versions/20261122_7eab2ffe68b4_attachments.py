@@ -3,7 +3,7 @@
 The files live under UPLOAD_FOLDER; a removal only sets removed_at/by/reason.
 
 Revision ID: 7eab2ffe68b4
-Revises: f3559f54ecd4
+Revises: 211781847a73
 Create Date: 2026-11-22 22:40:03.868952
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "7eab2ffe68b4"
-down_revision = "f3559f54ecd4"
+down_revision = "211781847a73"
 branch_labels = None
 depends_on = None
 
