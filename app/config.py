@@ -36,6 +36,16 @@ def _int_list(name: str, default: str) -> list[int]:
     return [int(part) for part in os.environ.get(name, default).split(",") if part.strip()]
 
 
+def _fraction(name: str, default: str) -> float:
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError as error:
+        raise ConfigError(f"{name} must be a number between 0 and 1") from error
+    if not 0 <= value <= 1:
+        raise ConfigError(f"{name} must be a number between 0 and 1")
+    return value
+
+
 def _time_periods(name: str, default: str) -> tuple[tuple[time, time], ...]:
     """``"08:30-12:00,13:00-17:30"`` → ``((08:30, 12:00), (13:00, 17:30))``."""
     try:
@@ -159,12 +169,26 @@ class Config:
         #: delays (seconds) before each retry of a job that raised; the count of delays is the retry count
         self.JOB_RETRY_INTERVALS = _int_list("JOB_RETRY_INTERVALS", "10,60,300")
 
+        #: how far from start to due a deadline's reminder goes out (0.8 = at 80 % of the time)
+        self.REMINDER_FRACTION = _fraction("REMINDER_FRACTION", "0.8")
+        #: how often the scheduler enqueues the deadline scan (reminders and escalations), seconds
+        self.DEADLINE_SCAN_SECONDS = int(os.environ.get("DEADLINE_SCAN_SECONDS", "300"))
+        #: the portal's address as users reach it: links in e-mails start with it
+        self.PORTAL_URL = os.environ.get("PORTAL_URL", f"http://localhost:{self.PORT}/")
+
         self.SMTP_HOST = os.environ.get("SMTP_HOST", "")
         self.SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
         self.SMTP_USER = os.environ.get("SMTP_USER", "")
         self.SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
         self.SMTP_STARTTLS = _bool("SMTP_STARTTLS")
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "qportal@localhost")
+        #: seconds to wait for the mail server before an attempt counts as failed
+        self.SMTP_TIMEOUT = int(os.environ.get("SMTP_TIMEOUT", "30"))
+        #: an unsent mail older than this is handed to a worker again (its job was lost), seconds;
+        #: also how long one attempt may hold a mail before another attempt may take it over
+        self.MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "300"))
+        #: attempts after which a mail is given up (it stays in the outbox with its last error)
+        self.MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "10"))
 
 
 def _engine_options(url: str) -> dict:

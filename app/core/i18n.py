@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import refresh
 from flask_login import current_user
 
 
 def select_locale() -> str:
-    """The user's setting, else the browser's Accept-Language, else the portal default."""
+    """The user's setting, else the browser's Accept-Language, else the portal default.
+
+    Outside a request (jobs, CLI) it is the portal default; jobs writing to one user use
+    ``flask_babel.force_locale`` with that user's setting.
+    """
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
         return current_user.locale
     chosen = session.get("locale")

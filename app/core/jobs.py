@@ -62,20 +62,33 @@ def _scheduler_prefix(queue_name: str) -> str:
     return f"qportal:{queue_name}:"
 
 
-def periodic(interval: int | None = None, *, cron: str | None = None) -> Callable:
+def periodic(interval: int | str | None = None, *, cron: str | None = None) -> Callable:
     """Register a job function to run every ``interval`` seconds, or on a ``cron`` schedule.
 
-    Cron fields are read in the portal's time zone (``TIMEZONE``), not the server's.
-    An interval job also runs once when the scheduler starts or takes the lead.
+    ``interval`` may name a configuration key (``"DEADLINE_SCAN_SECONDS"``): the scheduler
+    reads it when it starts. Cron fields are read in the portal's time zone (``TIMEZONE``),
+    not the server's. An interval job also runs once when the scheduler starts or takes the lead.
     """
     if (interval is None) == (cron is None):
         raise ValueError("give either interval or cron")
 
     def decorator(func: Callable) -> Callable:
-        _PERIODIC.append((func, {"interval": interval} if interval else {"cron": cron}))
+        if not any(known is func for known, _schedule in _PERIODIC):
+            _PERIODIC.append((func, {"interval": interval} if interval else {"cron": cron}))
         return func
 
     return decorator
+
+
+def periodic_jobs(config) -> list[tuple[Callable, dict]]:
+    """The registered periodic jobs with their schedules, intervals named by config key resolved."""
+    jobs = []
+    for func, schedule in _PERIODIC:
+        interval = schedule.get("interval")
+        if isinstance(interval, str):
+            schedule = {"interval": int(config[interval])}
+        jobs.append((func, schedule))
+    return jobs
 
 
 def retry_policy(intervals: list[int]) -> Retry | None:
@@ -202,7 +215,7 @@ def build_scheduler(app: Flask, conn: Redis) -> LeasedCronScheduler:
         conn, queue_name=queue_name, lease_seconds=app.config["SCHEDULER_LEASE_SECONDS"], logging_level="INFO"
     )
     scheduler.register(heartbeat, queue_name, interval=app.config["HEARTBEAT_INTERVAL_SECONDS"])
-    for func, schedule in _PERIODIC:
+    for func, schedule in periodic_jobs(app.config):
         scheduler.register(func, queue_name, **schedule)
     return scheduler
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import email
 import os
+import socket
 import subprocess
 import sys
+import threading
+from email import policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -63,3 +68,49 @@ def stop(proc: subprocess.Popen) -> None:
 def logs(*procs: subprocess.Popen) -> str:
     """The end of each process's output, for assertion messages."""
     return "\n".join(f"--- {p.args[3:]}:\n{p.log.read_text()[-2500:]}" for p in procs)
+
+
+class MailCatcher:
+    """What a local SMTP server received: each message parsed, with its envelope recipients."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.recipients: list[list[str]] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook name
+        message = email.message_from_bytes(
+            envelope.original_content or envelope.content, policy=policy.default
+        )
+        with self._lock:
+            self.messages.append(message)
+            self.recipients.append(list(envelope.rcpt_tos))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self._lock:
+            return [m for m, rcpt in zip(self.messages, self.recipients, strict=True) if address in rcpt]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server (aiosmtpd) on localhost; the app's mail settings point at it.
+
+    Yields the :class:`MailCatcher`, with ``host`` and ``port`` for processes spawned by the test.
+    """
+    from aiosmtpd.controller import Controller
+
+    catcher = MailCatcher()
+    port = free_port()
+    controller = Controller(catcher, hostname="127.0.0.1", port=port)
+    controller.start()
+    catcher.host, catcher.port = "127.0.0.1", port
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, MAIL_FROM="qportal@example.com")
+    yield catcher
+    controller.stop()

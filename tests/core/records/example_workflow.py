@@ -6,8 +6,6 @@ imports this module before the schema is created.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -19,7 +17,12 @@ from app.core.records.engine import (
     RecordMixin,
     Transition,
     WorkflowDefinition,
+    from_config,
     registry,
+    within_days,
+    within_hours,
+    within_working_days,
+    within_working_hours,
 )
 from app.extensions import db
 
@@ -79,9 +82,10 @@ EXAMPLE = WorkflowDefinition(
             starts=(
                 DeadlineStart(
                     "review",
-                    due=lambda record, now: now + timedelta(hours=24),
+                    due=within_hours(24),
                     responsible=lambda record: record.engineer_id,
                     department=Department.SERVICE,
+                    title=_l("Review"),
                 ),
             ),
         ),
@@ -101,7 +105,7 @@ EXAMPLE = WorkflowDefinition(
             S.REVIEWED,
             approval=Meaning.REVIEWED,
             stops=("review",),
-            starts=(DeadlineStart("approval", due=lambda record, now: now + timedelta(days=3)),),
+            starts=(DeadlineStart("approval", due=within_days(3)),),
             **SERVICE_MANAGER,
         ),
         Transition(
@@ -147,3 +151,89 @@ EXAMPLE = WorkflowDefinition(
 )
 
 registry.register(EXAMPLE)
+
+
+# --- a second form with deadlines in working time ----------------------------------------------------
+
+
+class VisitState(TitledEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    ANSWERED = "answered"
+    DONE = "done"
+
+    @classmethod
+    def _titles(cls) -> dict:
+        return {
+            cls.DRAFT: _l("Draft"),
+            cls.OPEN: _l("Open"),
+            cls.ANSWERED: _l("Answered"),
+            cls.DONE: _l("Done"),
+        }
+
+
+class ExampleVisit(RecordMixin, db.Model):
+    """A service call: reply within 8 working hours, be on site within 1/3/7 working days by region."""
+
+    __tablename__ = "example_visit"
+    __table_args__ = {"info": {"test_only": True}}
+
+    title: Mapped[str] = mapped_column(String(200), default="")
+    #: ``city``, ``province`` or ``remote``: picks the on-site time from ``EXAMPLE_ONSITE_DAYS``
+    region: Mapped[str] = mapped_column(String(16), default="city")
+    engineer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+#: on-site working days by region class when the configuration names none
+ONSITE_DAYS = {"city": 1, "province": 3, "remote": 7}
+V = VisitState
+ENGINEER = lambda record: record.engineer_id  # noqa: E731
+
+VISIT = WorkflowDefinition(
+    module="example",
+    model=ExampleVisit,
+    form_key="F02",
+    title=_l("Service call"),
+    states=VisitState,
+    initial=V.DRAFT,
+    read_only=frozenset({V.DONE}),
+    closed=frozenset({V.DONE}),
+    fields=("title", "region", "engineer_id"),
+    summary=lambda record: record.title,
+    transitions=(
+        Transition(
+            "open",
+            _l("Open"),
+            (V.DRAFT,),
+            V.OPEN,
+            departments=(Department.SERVICE,),
+            issues_number=True,
+            starts=(
+                DeadlineStart(
+                    "reply",
+                    due=within_working_hours(8),
+                    responsible=ENGINEER,
+                    department=Department.SERVICE,
+                    title=_l("Reply"),
+                ),
+                DeadlineStart(
+                    "on_site",
+                    due=within_working_days(
+                        from_config("EXAMPLE_ONSITE_DAYS", ONSITE_DAYS, pick=lambda record: record.region)
+                    ),
+                    responsible=ENGINEER,
+                    department=Department.SERVICE,
+                    title=_l("On site"),
+                ),
+            ),
+        ),
+        Transition(
+            "answer", _l("Answer"), (V.OPEN,), V.ANSWERED, departments=(Department.SERVICE,), stops=("reply",)
+        ),
+        Transition(
+            "visit", _l("Visit"), (V.ANSWERED,), V.DONE, departments=(Department.SERVICE,), stops=("on_site",)
+        ),
+    ),
+)
+
+registry.register(VISIT)

@@ -7,6 +7,10 @@ in its ``workflow.py``, registers it, and calls the services below from its view
     record = create_record(RepairRequest, values, actor=user)
     transition(record, "submit", actor=user)
 
+Deadlines: a transition's ``starts=(DeadlineStart("reply", due=within_hours(24), ...),)`` opens
+a clock (due rules in :mod:`.deadlines`), another's ``stops=("reply",)`` ends it; the periodic
+:func:`scan_deadlines` (:mod:`.reminders`) reminds and escalates.
+
 Its ``__init__.py`` imports ``workflow.py`` so the definition is registered before
 :func:`check_registry` runs in ``create_app``. Procedures on the engine do not connect to
 ``collect_approvals``: the engine feeds the home page from the same query as the inbox.
@@ -20,6 +24,14 @@ from app.core.records.engine.approvals import (
 )
 from app.core.records.engine.base import ENGINE_FIELDS, RecordMixin, ensure_editable
 from app.core.records.engine.corrections import correct_record
+from app.core.records.engine.deadlines import (
+    DueRule,
+    from_config,
+    within_days,
+    within_hours,
+    within_working_days,
+    within_working_hours,
+)
 from app.core.records.engine.definition import (
     DeadlineStart,
     Decision,
@@ -44,12 +56,14 @@ from app.core.records.engine.registry import (
     check_registry,
     registry,
 )
+from app.core.records.engine.reminders import scan_deadlines
 from app.core.records.engine.services import (
     approvals_of,
     create_record,
     deadlines_of,
     open_deadlines,
     print_signatures,
+    reminder_point,
     revisions_of,
     transition,
     update_record,
@@ -61,6 +75,7 @@ __all__ = [
     "Deadline",
     "DeadlineStart",
     "Decision",
+    "DueRule",
     "Meaning",
     "OwnRecordError",
     "PendingApproval",
@@ -84,12 +99,19 @@ __all__ = [
     "create_record",
     "deadlines_of",
     "ensure_editable",
+    "from_config",
     "open_deadlines",
     "pending_approval_count",
     "pending_approvals_for",
     "print_signatures",
     "registry",
+    "reminder_point",
     "revisions_of",
+    "scan_deadlines",
     "transition",
     "update_record",
+    "within_days",
+    "within_hours",
+    "within_working_days",
+    "within_working_hours",
 ]

@@ -51,8 +51,10 @@ class Decision(TitledEnum):
 class DeadlineStart:
     """A deadline a transition starts, e.g. "reply within 24 h".
 
-    ``due(record, now)`` returns the aware due time (working-time callables come from the
-    calendar); ``responsible(record)`` the user (or user id) who must act, if one is known.
+    ``due(record, now)`` returns the aware due time: use :mod:`.deadlines`
+    (``within_hours(24)``, ``within_working_days(3)`` …). ``responsible(record)`` returns the
+    user (or user id) who must act, if one is known; without one the reminder goes to the
+    managers of ``department``. ``title`` names the deadline in reminders and on the record.
     """
 
     key: str
@@ -186,6 +188,15 @@ class WorkflowDefinition:
 
     def label(self, name: str) -> str:
         return str(self.labels.get(name, name))
+
+    def deadline_start(self, key: str) -> DeadlineStart | None:
+        """The first :class:`DeadlineStart` with ``key`` among the transitions."""
+        return next((spec for t in self.transitions for spec in t.starts if spec.key == key), None)
+
+    def deadline_title(self, key: str) -> str:
+        """The display title of deadline ``key`` (the key itself when it has none)."""
+        spec = self.deadline_start(key)
+        return str(spec.title) if spec is not None and spec.title is not None else key
 
     def may_correct(self, user, record) -> bool:
         return has_role(user, *self.correct_roles)

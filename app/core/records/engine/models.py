@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import UTCDateTime, utcnow
@@ -51,13 +51,43 @@ class Approval(db.Model):
         return self.decision == Decision.REJECTED
 
 
+#: the open deadlines whose reminder has not gone out, by reminder point: the scan reads a range of it
+_TO_REMIND = "stopped_at IS NULL AND reminded_at IS NULL"
+#: the open deadlines not yet escalated, by due time
+_TO_ESCALATE = "stopped_at IS NULL AND escalated_at IS NULL"
+
+
 class Deadline(db.Model):
-    """A clock a transition started; another transition stops it. Reminder jobs read it."""
+    """A clock a transition started; another transition stops it.
+
+    The scan (:mod:`.reminders`) reminds at ``remind_at`` and escalates at ``due_at``, once
+    each: ``reminded_at`` / ``escalated_at`` are set in the transaction that claims the notice.
+    Two partial indexes hold only the deadlines still waiting for either, so a scan over any
+    number of open deadlines reads just the ones that have come due.
+    """
 
     __tablename__ = "record_deadline"
     __table_args__ = (
         Index("ix_record_deadline_record", "record_type", "record_id", "key"),
         Index("ix_record_deadline_open", "stopped_at", "due_at"),
+        # The columns fixed by the condition lead as well: SQLite's planner, without statistics,
+        # then prefers these indexes to ix_record_deadline_open (a scan of every open deadline).
+        Index(
+            "ix_record_deadline_to_remind",
+            "stopped_at",
+            "reminded_at",
+            "remind_at",
+            postgresql_where=text(_TO_REMIND),
+            sqlite_where=text(_TO_REMIND),
+        ),
+        Index(
+            "ix_record_deadline_to_escalate",
+            "stopped_at",
+            "escalated_at",
+            "due_at",
+            postgresql_where=text(_TO_ESCALATE),
+            sqlite_where=text(_TO_ESCALATE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,9 +98,13 @@ class Deadline(db.Model):
     department: Mapped[str | None] = mapped_column(String(32))
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    #: when the responsible person is reminded: ``REMINDER_FRACTION`` of the way to ``due_at``
+    remind_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     stopped_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    #: reminder bookkeeping: a reminder job records here that it has sent, before sending
+    #: when the reminder was claimed (and its notes written); also set by an escalation that
+    #: comes first, since a reminder after the breach would say nothing new
     reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    #: when the breach was claimed and escalated to the department manager(s)
     escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     responsible = relationship("User")
@@ -82,6 +116,18 @@ class Deadline(db.Model):
     def is_overdue(self, now: dt.datetime | None = None) -> bool:
         end = self.stopped_at or now or utcnow()
         return end > self.due_at
+
+    def time_left(self, now: dt.datetime | None = None) -> dt.timedelta:
+        """Until ``due_at`` from ``now`` (or from when it stopped); negative once overdue."""
+        return self.due_at - (self.stopped_at or now or utcnow())
+
+    @property
+    def title(self) -> str:
+        """What the deadline is for, as the workflow names it (its key when it names none)."""
+        from app.core.records.engine.registry import registry
+
+        definition = registry.for_type(self.record_type)
+        return definition.deadline_title(self.key) if definition is not None else self.key
 
 
 class RecordRevision(db.Model):

@@ -214,6 +214,7 @@ def _move_deadlines(record: RecordMixin, step: Transition, now: datetime) -> Non
             deadline.stopped_at = now
     for spec in step.starts:
         responsible = spec.responsible(record) if spec.responsible else None
+        due_at = spec.due(record, now)
         db.session.add(
             Deadline(
                 record_type=record.record_type,
@@ -222,9 +223,20 @@ def _move_deadlines(record: RecordMixin, step: Transition, now: datetime) -> Non
                 responsible_id=getattr(responsible, "id", responsible),
                 department=spec.department.value if spec.department else None,
                 started_at=now,
-                due_at=spec.due(record, now),
+                due_at=due_at,
+                remind_at=reminder_point(now, due_at),
             )
         )
+
+
+def reminder_point(started_at: datetime, due_at: datetime, fraction: float | None = None) -> datetime:
+    """``fraction`` (config ``REMINDER_FRACTION``, default 0.8) of the way from start to due."""
+    if fraction is None:
+        fraction = current_app.config.get("REMINDER_FRACTION", 0.8) if has_app_context() else 0.8
+    fraction = min(max(float(fraction), 0.0), 1.0)
+    if due_at <= started_at:
+        return due_at
+    return started_at + (due_at - started_at) * fraction
 
 
 def open_deadlines(record: RecordMixin, keys=None) -> list[Deadline]:

@@ -21,6 +21,7 @@ from app.core.records.engine.approvals import (
     pending_approvals_for,
 )
 from app.core.records.engine.base import ensure_editable
+from app.core.records.engine.deadlines import countdown
 from app.core.records.engine.definition import Decision, Meaning
 from app.core.records.engine.errors import (
     ReadOnlyRecordError,
@@ -170,6 +171,7 @@ for _name, _func in {
     "pending_approval_count": pending_approval_count,
     "record_approvals": services.approvals_of,
     "record_deadlines": services.deadlines_of,
+    "deadline_countdown": countdown,
     "record_revisions": services.revisions_of,
     "record_history": history_of,
     "is_own_pending": is_own_pending,
