@@ -38,10 +38,6 @@ def create_app(config: Config | None = None) -> Flask:
     for blueprint in [*blueprints.all_blueprints(), *procedure_blueprints()]:
         app.register_blueprint(blueprint)
 
-    from app.core.records.engine import check_registry
-
-    check_registry(app)  # a broken workflow definition stops the start-up
-
     from app.core.cli import register_cli
     from app.core.templating import register_templating
     from app.core.web import register_error_handlers
@@ -49,4 +45,8 @@ def create_app(config: Config | None = None) -> Flask:
     register_templating(app)
     register_error_handlers(app)
     register_cli(app)
+
+    from app.core.records.engine import check_registry
+
+    check_registry(app)  # a broken workflow definition stops the start-up (templates need the filters)
     return app

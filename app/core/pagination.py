@@ -30,8 +30,11 @@ class Page:
         return self.page < self.pages
 
 
-def paginate(query: Select, page: int, per_page: int) -> Page:
+def paginate(query: Select, page: int, per_page: int, *, rows: bool = False) -> Page:
+    """One page of ``query``: its first column's objects, or whole rows with ``rows=True``."""
     page = max(1, page or 1)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
+    window = query.limit(per_page).offset((page - 1) * per_page)
+    result = db.session.execute(window) if rows else db.session.scalars(window)
+    items = list(result.unique())
     return Page(items=items, page=page, per_page=per_page, total=total or 0)

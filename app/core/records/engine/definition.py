@@ -89,6 +89,9 @@ class Transition:
     correction: bool = False
     starts: tuple[DeadlineStart, ...] = ()
     stops: tuple[str, ...] = ()
+    #: a :class:`~app.core.records.engine.forms.StepForm` whose fields the user fills in with the
+    #: step ("engineer" with "Dispatch"); its values are written to the record before the checks
+    form: Any = None
     #: Bootstrap colour of the button
     style: str = "primary"
 

@@ -40,19 +40,25 @@ def _company_time(now: datetime) -> datetime:
     return now.astimezone(ZoneInfo(tz or "Asia/Shanghai"))
 
 
-def find_form(definition: WorkflowDefinition) -> ControlledDocument:
-    """The controlled register form a definition files its records on."""
-    form = db.session.scalar(
+def controlled_form(module: str, form_key: str) -> ControlledDocument | None:
+    """The controlled form ``form_key`` of ``module`` in the register (a record printed under a
+    second form, like repair's F04 repair record, numbers itself from it)."""
+    return db.session.scalar(
         select(ControlledDocument)
         .where(
             ControlledDocument.kind == DocumentKind.FORM,
-            ControlledDocument.module == definition.module,
-            ControlledDocument.form_key == definition.form_key,
+            ControlledDocument.module == module,
+            ControlledDocument.form_key == form_key,
             ControlledDocument.status == DocumentStatus.CONTROLLED,
         )
         .order_by(ControlledDocument.id.desc())
         .limit(1)
     )
+
+
+def find_form(definition: WorkflowDefinition) -> ControlledDocument:
+    """The controlled register form a definition files its records on."""
+    form = controlled_form(definition.module, definition.form_key)
     if form is None:
         raise RecordSetupError(
             _l(
@@ -144,21 +150,38 @@ def _resolve(definition: WorkflowDefinition, record: RecordMixin, name: str) -> 
     return step
 
 
-def transition(
-    record: RecordMixin, name: str, *, actor, reason: str | None = None, now: datetime | None = None
-) -> None:
-    """Take the step ``name``: check state, guard and required fields, then apply and audit it.
-
-    Checks come in the order a user can act on: the state (409), who may act (403), what is
-    missing (422). The submission issues the number in this transaction; a signature stores
-    an :class:`Approval`; deadlines are stopped and started; ``record_transitioned`` is sent.
-    """
-    definition = record.definition
-    step = _resolve(definition, record, name)
+def check_step(record: RecordMixin, name: str, *, actor) -> Transition:
+    """The step ``name`` if ``actor`` may take it on ``record`` now; else the error a user sees
+    first: unknown step (404), wrong state (409), own record or not allowed (403)."""
+    step = _resolve(record.definition, record, name)
     if step.is_approval and step.is_own_record(actor, record):
         raise OwnRecordError(_l("Nobody approves or rejects their own record."))
     if not step.allowed(actor, record):
         raise TransitionNotAllowed(_l("You may not take this step on this record."))
+    return step
+
+
+def transition(
+    record: RecordMixin,
+    name: str,
+    *,
+    actor,
+    reason: str | None = None,
+    values: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Take the step ``name``: check state, guard and required fields, then apply and audit it.
+
+    Checks come in the order a user can act on: the state (409), who may act (403), what is
+    missing (422). ``values`` (what the step's form filled in) are written only once the user
+    may take the step, and checked with the record's other required fields. The submission
+    issues the number in this transaction; a signature stores an :class:`Approval`; deadlines
+    are stopped and started; ``record_transitioned`` is sent.
+    """
+    definition = record.definition
+    step = check_step(record, name, actor=actor)
+    if values:
+        update_record(record, values, actor=actor)
     errors = missing_fields(record, step)
     reason = (reason or "").strip() or None
     if step.reason_required and reason is None:

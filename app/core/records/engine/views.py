@@ -32,6 +32,7 @@ from app.core.records.engine.errors import (
     UnknownTransition,
     ValidationError,
 )
+from app.core.records.engine.forms import step_form
 from app.core.records.engine.registry import registry
 from app.core.web import check_version, error_response, hx_trigger, redirect_after_post, render
 from app.extensions import db
@@ -131,18 +132,35 @@ def take(record_type: str, record_id: int, name: str):
     if step is None:
         abort(404)
     check_version(rec)
-    try:
-        services.transition(rec, name, actor=_actor(), reason=request.form.get("reason"))
-    except ValidationError as error:
-        db.session.rollback()
+    services.check_step(rec, name, actor=_actor())  # 403/409 before any field is read
+    form = step_form(step, rec, formdata=request.form)
+    errors: dict = {}
+    is_valid = form is None or form.validate()
+    if is_valid:
+        try:
+            services.transition(
+                rec,
+                name,
+                actor=_actor(),
+                reason=request.form.get("reason"),
+                values=form.values() if form is not None else None,
+            )
+        except ValidationError as error:
+            db.session.rollback()
+            is_valid = False
+            errors = dict(error.errors)
+            for key in [k for k in errors if form is not None and k in form._fields]:
+                form[key].errors = [*form[key].errors, errors.pop(key)]
+    if not is_valid:
         return render(
             "core/records/transition.html",
             "transition_panel",
             status=422,
             record=rec,
             step=step,
-            errors=error.errors,
+            errors=errors,
             failed=name,
+            failed_form=form,
         )
     db.session.commit()
     flash(_("%(step)s: done.", step=step.title), "success")
@@ -172,6 +190,7 @@ for _name, _func in {
     "record_approvals": services.approvals_of,
     "record_deadlines": services.deadlines_of,
     "deadline_countdown": countdown,
+    "step_form": step_form,
     "record_revisions": services.revisions_of,
     "record_history": history_of,
     "is_own_pending": is_own_pending,
