@@ -46,6 +46,15 @@ def _fraction(name: str, default: str) -> float:
     return value
 
 
+def _int_map(name: str, default: str) -> dict[str, int]:
+    """``"city:1,province:3,remote:7"`` → ``{"city": 1, "province": 3, "remote": 7}``."""
+    try:
+        pairs = (part.split(":") for part in os.environ.get(name, default).split(",") if part.strip())
+        return {key.strip(): int(value) for key, value in pairs}
+    except ValueError as error:
+        raise ConfigError(f"{name} must look like {default!r}") from error
+
+
 def _time_periods(name: str, default: str) -> tuple[tuple[time, time], ...]:
     """``"08:30-12:00,13:00-17:30"`` → ``((08:30, 12:00), (13:00, 17:30))``."""
     try:
@@ -169,6 +178,9 @@ class Config:
         #: delays (seconds) before each retry of a job that raised; the count of delays is the retry count
         self.JOB_RETRY_INTERVALS = _int_list("JOB_RETRY_INTERVALS", "10,60,300")
 
+        #: repair: reply within these clock hours of the call; on site within working days by region class
+        self.REPAIR_REPLY_HOURS = int(os.environ.get("REPAIR_REPLY_HOURS", "24"))
+        self.REPAIR_ONSITE_DAYS = _int_map("REPAIR_ONSITE_DAYS", "city:1,province:3,remote:7")
         #: how far from start to due a deadline's reminder goes out (0.8 = at 80 % of the time)
         self.REMINDER_FRACTION = _fraction("REMINDER_FRACTION", "0.8")
         #: how often the scheduler enqueues the deadline scan (reminders and escalations), seconds

@@ -60,8 +60,30 @@ def seed_demo() -> dict[str, int]:
 
 
 def _steps():
-    """Further seeding steps (master data, register), in order."""
+    """Further seeding steps (register, master data), then the procedures' own, in order."""
     from app.core.masterdata import demo as masterdata_demo
     from app.core.records import demo as records_demo
 
-    return [*records_demo.STEPS, *masterdata_demo.STEPS]
+    return [*records_demo.STEPS, *masterdata_demo.STEPS, *_procedure_steps()]
+
+
+def _procedure_steps() -> list:
+    """The ``STEPS`` of every procedure's ``demo`` module, found by name like the procedures'
+    ``jobs.py`` (``app/core/periodic.py``): the platform imports no procedure."""
+    import importlib
+    import pkgutil
+
+    import app as app_package
+
+    steps = []
+    for module in pkgutil.iter_modules(app_package.__path__):
+        if not module.ispkg or module.name == "core":
+            continue
+        try:
+            demo = importlib.import_module(f"app.{module.name}.demo")
+        except ModuleNotFoundError as error:
+            if error.name != f"app.{module.name}.demo":
+                raise
+            continue
+        steps.extend(getattr(demo, "STEPS", ()))
+    return steps

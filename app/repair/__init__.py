@@ -4,4 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("repair", __name__, url_prefix="/repair")
 
-from app.repair import workflow  # noqa: E402, F401 — registers the record definitions
+from app.repair import (  # noqa: E402, F401 — signal receivers and pages
+    services,
+    views,
+    workflow,  # noqa: E402, F401 — registers the record definitions
+)

@@ -223,12 +223,23 @@ class RepairRequest(RecordMixin, db.Model):
         return self.in_warranty is False or bool(self.customer_caused)
 
     @property
+    def channel_title(self) -> str:
+        return Channel(self.channel).title if self.channel else ""
+
+    @property
+    def support_kind_title(self) -> str:
+        return SupportKind(self.support_kind).title if self.support_kind else ""
+
+    @property
     def accepted_quotation(self) -> RepairQuotation | None:
         return next((q for q in reversed(self.quotations) if q.status == QuotationState.ACCEPTED), None)
 
     @property
-    def is_signed(self) -> bool:
-        return bool(self.signature_attachment_id or self.signed_scan_attachment_id)
+    def customer_signature(self):
+        """The customer's signature on the pad, else the signed and stamped sheet (an attachment)."""
+        from app.repair.services import customer_signature
+
+        return customer_signature(self)
 
 
 class QuotationState(TitledEnum):

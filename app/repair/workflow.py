@@ -16,6 +16,17 @@ from flask_babel import lazy_gettext as _l
 from app.core.calendar.queries import company_calendar
 from app.core.permissions import Department, Role
 from app.core.records.engine import DeadlineStart, Meaning, Transition, WorkflowDefinition, registry
+from app.repair.forms import (
+    AcceptQuotationForm,
+    CompletionForm,
+    DiagnosisForm,
+    DispatchForm,
+    FeeForm,
+    PaidDiagnosisForm,
+    ScheduleForm,
+    SupportAnswerForm,
+    SupportForm,
+)
 from app.repair.models import (
     PartRequisition,
     QuotationState,
@@ -56,6 +67,46 @@ def onsite_due(request: RepairRequest, now: datetime) -> datetime:
     return company_calendar().add_working_days(request.received_at or now, onsite_days(request))
 
 
+def _name_of(model_path: str, attribute: str):
+    """An audited id shown as the record it names (a user's name, a unit's serial …)."""
+
+    def show(value):
+        import importlib
+
+        from app.extensions import db
+
+        module, _, name = model_path.rpartition(".")
+        obj = db.session.get(getattr(importlib.import_module(module), name), int(value))
+        return getattr(obj, attribute) if obj is not None else value
+
+    return show
+
+
+def _local_time(value):
+    """An audited time (ISO text) on the company's clock."""
+    from flask_babel import format_datetime
+
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return format_datetime(moment, "yyyy-MM-dd HH:mm")
+
+
+def _yes_no(value):
+    return _l("Yes") if value else _l("No")
+
+
+FORMATTERS = {
+    "engineer_id": _name_of("app.core.auth.models.User", "display_name"),
+    "customer_id": _name_of("app.core.masterdata.models.Customer", "name"),
+    "unit_id": _name_of("app.core.masterdata.models.Unit", "serial"),
+    "fault_category_id": _name_of("app.repair.models.FaultCategory", "name_zh"),
+    "received_at": _local_time,
+    "appointment_at": _local_time,
+    "in_warranty": _yes_no,
+    "customer_caused": _yes_no,
+    "is_fixed": _yes_no,
+    "is_satisfied": _yes_no,
+}
+
 OPEN_CASE = (
     S.RECEIVED,
     S.DISPATCHED,
@@ -72,6 +123,10 @@ REPAIR = registry.register(
         model=RepairRequest,
         form_key="F01",
         title=_l("Repair request"),
+        endpoint="repair.detail",
+        id_arg="request_id",
+        formatters=FORMATTERS,
+        print_templates={"F01": "repair/print/request.html", "F04": "repair/print/record.html"},
         states=RepairState,
         initial=S.DRAFT,
         read_only=frozenset({S.CLOSED, S.DECLINED, S.CANCELLED, S.VOID}),
@@ -140,6 +195,7 @@ REPAIR = registry.register(
             "customer_opinion": _l("Customer's opinion"),
             "fee_collected": _l("Fee collected"),
             "invoice_no": _l("Invoice number"),
+            "customer_signature": _l("Customer's signature (pad or signed sheet)"),
         },
         transitions=(
             Transition(
@@ -172,6 +228,7 @@ REPAIR = registry.register(
                 (S.RECEIVED, S.DISPATCHED, S.SCHEDULED),
                 S.DISPATCHED,
                 required=("engineer_id",),
+                form=DispatchForm,
                 **SERVICE_MANAGER,
             ),
             Transition(
@@ -180,6 +237,7 @@ REPAIR = registry.register(
                 (S.DISPATCHED, S.SCHEDULED),
                 S.SCHEDULED,
                 required=("appointment_at",),
+                form=ScheduleForm,
                 when=is_assigned_engineer,
                 stops=("reply",),
                 **ENGINEER,
@@ -199,6 +257,7 @@ REPAIR = registry.register(
                 (S.ON_SITE,),
                 S.IN_REPAIR,
                 required=("fault_found",),
+                form=DiagnosisForm,
                 when=lambda user, r: is_assigned_engineer(user, r) and not r.is_paid,
                 **ENGINEER,
             ),
@@ -208,6 +267,7 @@ REPAIR = registry.register(
                 (S.ON_SITE,),
                 S.AWAITING_QUOTE,
                 required=("fault_found",),
+                form=PaidDiagnosisForm,
                 when=lambda user, r: is_assigned_engineer(user, r) and r.is_paid,
                 **ENGINEER,
             ),
@@ -235,6 +295,7 @@ REPAIR = registry.register(
                 (S.ON_SITE, S.IN_REPAIR),
                 S.AWAITING_SUPPORT,
                 required=("support_kind", "support_request"),
+                form=SupportForm,
                 when=is_assigned_engineer,
                 style="outline-primary",
                 **ENGINEER,
@@ -245,6 +306,7 @@ REPAIR = registry.register(
                 (S.AWAITING_SUPPORT,),
                 S.IN_REPAIR,
                 required=("support_answer",),
+                form=SupportAnswerForm,
                 roles=(Role.DEPT_MANAGER,),
                 departments=(Department.SERVICE, Department.TECHNICAL),
             ),
@@ -253,8 +315,17 @@ REPAIR = registry.register(
                 _l("Repair completed and signed"),
                 (S.IN_REPAIR,),
                 S.COMPLETED,
-                required=("cause", "action_taken", "hours", "customer_signer", "is_fixed", "is_satisfied"),
-                when=lambda user, r: is_assigned_engineer(user, r) and r.is_signed,
+                required=(
+                    "cause",
+                    "action_taken",
+                    "hours",
+                    "customer_signer",
+                    "is_fixed",
+                    "is_satisfied",
+                    "customer_signature",
+                ),
+                form=CompletionForm,
+                when=is_assigned_engineer,
                 **ENGINEER,
             ),
             Transition(
@@ -274,6 +345,7 @@ REPAIR = registry.register(
                 S.CLOSED,
                 approval=Meaning.APPROVED,
                 required=("fee_collected", "invoice_no"),
+                form=FeeForm,
                 when=lambda user, r: r.is_paid,
                 style="success",
                 **SERVICE_MANAGER,
@@ -319,6 +391,9 @@ QUOTATION = registry.register(
         model=RepairQuotation,
         form_key="F02",
         title=_l("Repair quotation"),
+        endpoint="repair.quotation",
+        id_arg="quotation_id",
+        print_templates={"F02": "repair/print/quotation.html"},
         states=QuotationState,
         initial=Q.DRAFT,
         read_only=frozenset({Q.ACCEPTED, Q.DECLINED, Q.WITHDRAWN}),
@@ -376,6 +451,7 @@ QUOTATION = registry.register(
                 (Q.APPROVED,),
                 Q.ACCEPTED,
                 required=("accepted_price", "payment_due"),
+                form=AcceptQuotationForm,
                 style="success",
                 **SERVICE,
             ),
@@ -408,6 +484,9 @@ REQUISITION = registry.register(
         model=PartRequisition,
         form_key="F03",
         title=_l("Spare-part requisition"),
+        endpoint="repair.requisition",
+        id_arg="requisition_id",
+        print_templates={"F03": "repair/print/requisition.html"},
         states=RequisitionState,
         initial=R.DRAFT,
         read_only=frozenset({R.CLOSED, R.CANCELLED}),

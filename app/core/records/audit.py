@@ -251,6 +251,7 @@ def audit(
 
 #: display names of audited fields; modules add theirs with :func:`label_fields`
 FIELD_LABELS: dict[str, object] = {
+    "number": _l("Record number"),
     "username": _l("Username"),
     "display_name": _l("Name"),
     "email": _l("E-mail"),

@@ -168,6 +168,9 @@ class WorkflowDefinition:
     #: who may add (and remove) attachments, on top of "logged in and not read-only",
     #: e.g. ``lambda user, record: record.engineer_id == user.id``
     may_attach: Callable[[Any, Any], bool] | None = None
+    #: how the history shows a field's stored value, e.g. ``{"engineer_id": user_name}``
+    #: (an id becomes a name); fields without one show the value as stored
+    formatters: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
 
     @property
     def record_type(self) -> str:
@@ -191,6 +194,16 @@ class WorkflowDefinition:
 
     def label(self, name: str) -> str:
         return str(self.labels.get(name, name))
+
+    def show(self, name: str, value: Any) -> Any:
+        """A stored (audited) value of field ``name`` as the history shows it; ``None`` stays ``None``."""
+        formatter = self.formatters.get(name)
+        if value is None or formatter is None:
+            return value
+        try:
+            return formatter(value)
+        except (LookupError, TypeError, ValueError):
+            return value
 
     def deadline_start(self, key: str) -> DeadlineStart | None:
         """The first :class:`DeadlineStart` with ``key`` among the transitions."""
