@@ -21,10 +21,12 @@ health_bp = Blueprint("health", __name__)
 @login_required
 def home():
     user = current_user._get_current_object()
+    approvals = pending_approvals(user)
     return render(
         "core/home.html",
         tasks=open_tasks(user),
-        approvals=pending_approvals(user),
+        approvals=approvals,
+        approval_count=len(approvals),  # the header badge shows it at once: it is counted already
         notes=notifications.recent(user.id, limit=10),
     )
 
@@ -99,5 +101,13 @@ def healthz():
     healthy = all(check["ok"] for check in checks.values())
     response = jsonify(status="ok" if healthy else "degraded", checks=checks)
     response.status_code = 200 if healthy else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@health_bp.route("/healthz/live")
+def liveness():
+    """The web process answers at all (for a load balancer); touches neither database nor Redis."""
+    response = jsonify(status="alive")
     response.headers["Cache-Control"] = "no-store"
     return response

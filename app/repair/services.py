@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.core.attachments.models import AttachmentKind
 from app.core.attachments.services import attachments_of
@@ -107,6 +108,7 @@ def engineers() -> list:
         .join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == Role.SERVICE_ENGINEER.value, User.is_enabled.is_(True))
         .order_by(User.display_name)
+        .options(lazyload(User.roles))  # a name in a dropdown: their roles are not needed
     )
     return list(db.session.scalars(query))
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_
 
 from app.core.calendar.queries import company_calendar
 from app.core.permissions import Department, Role
@@ -335,6 +336,7 @@ REPAIR = registry.register(
                 S.CLOSED,
                 approval=Meaning.APPROVED,
                 when=lambda user, r: not r.is_paid,
+                where=lambda m: and_(m.in_warranty.is_not(False), m.customer_caused.is_not(True)),
                 style="success",
                 **SERVICE_MANAGER,
             ),
@@ -347,6 +349,7 @@ REPAIR = registry.register(
                 required=("fee_collected", "invoice_no"),
                 form=FeeForm,
                 when=lambda user, r: r.is_paid,
+                where=lambda m: or_(m.in_warranty.is_(False), m.customer_caused.is_(True)),
                 style="success",
                 **SERVICE_MANAGER,
             ),

@@ -54,3 +54,16 @@ def test_healthz_is_200_once_a_real_worker_and_scheduler_run(client, spawn):
     assert response.status_code == 503
     assert response.get_json()["checks"]["worker"]["ok"] is False
     assert response.get_json()["checks"]["scheduler"]["ok"] is True
+
+
+def test_liveness_answers_without_login_or_database(client, app):
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    statements = []
+    event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    response = client.get("/healthz/live")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "alive"}
+    assert statements == []

@@ -9,6 +9,8 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
 def init_login(app: Flask, login_manager: LoginManager) -> None:
+    from sqlalchemy.orm import joinedload
+
     from app.core.auth.models import User
     from app.extensions import db
 
@@ -17,7 +19,12 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
 
     @login_manager.user_loader
     def _load(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # with its roles in the same query: every request asks for them
+        user = (
+            db.session.get(User, int(user_id), options=[joinedload(User.roles)])
+            if user_id.isdigit()
+            else None
+        )
         return user if user and user.is_enabled else None
 
     @login_manager.unauthorized_handler

@@ -12,7 +12,6 @@ from app.core.attachments.services import save_upload
 from app.core.masterdata.models import Customer, RegionClass
 from app.core.masterdata.queries import local_today, parse_sort
 from app.core.models import utcnow
-from app.core.pagination import paginate
 from app.core.permissions import Department, Role, has_role, in_department, login_required
 from app.core.records.engine import transition
 from app.core.records.engine.errors import ValidationError
@@ -29,7 +28,7 @@ from app.repair.models import (
     RequisitionLine,
     RequisitionState,
 )
-from app.repair.queries import SORTS, repair_query
+from app.repair.queries import SORTS, repair_page
 from app.repair.services import (
     create_quotation,
     create_requisition,
@@ -96,7 +95,9 @@ def index():
     filters = _list_filters()
     sort, descending = parse_sort(request.args.get("sort"), SORTS, "-received")
     now = utcnow()
-    query = repair_query(
+    page = repair_page(
+        max(1, request.args.get("page", 1, type=int) or 1),
+        current_app.config["PAGE_SIZE"],
         q=filters["q"],
         status=filters["status"],
         engineer_id=filters["engineer"],
@@ -107,10 +108,6 @@ def index():
         sort=sort,
         descending=descending,
         now=now,
-    )
-
-    page = paginate(
-        query, max(1, request.args.get("page", 1, type=int) or 1), current_app.config["PAGE_SIZE"], rows=True
     )
     active = {k: v for k, v in filters.items() if v not in (None, "")}
     return render(

@@ -1,7 +1,9 @@
 """What waits for one user's signature, across every registered procedure.
 
-The Approvals inbox, its header counter and the home page's "Waiting for my approval" all
-ask :func:`pending_approvals_for`, so they always agree.
+The Approvals inbox and the home page's "Waiting for my approval" ask
+:func:`pending_approvals_for`; the header counter asks the same condition of the database in one
+COUNT when every approving step's rule is given in SQL (``Transition.where``), and counts the
+inbox itself otherwise, so they always agree.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select, union_all
 
 from app.core.records.engine.definition import Transition, WorkflowDefinition
 from app.core.records.engine.registry import registry
@@ -66,24 +68,37 @@ def _not_mine(model, user_id: int):
     )
 
 
+def _waiting(definition: WorkflowDefinition, user):
+    """``(approving steps, SQL condition, is exact)`` for the records of ``definition`` that may
+    wait for ``user``; exact when every step's ``when`` has its SQL form (or there is none)."""
+    steps = [t for t in definition.transitions if t.is_approval and t.qualifies(user)]
+    approving = [t for t in steps if not t.rejects]
+    if not approving:
+        return steps, None, True
+    model = definition.model
+    conditions, is_exact = [], True
+    for step in approving:
+        condition = model.status.in_(sorted(step.from_values))
+        if step.where is not None:
+            condition = and_(condition, step.where(model))
+        elif step.when is not None:
+            is_exact = False
+        conditions.append(condition)
+    return steps, and_(or_(*conditions), *_not_mine(model, user.id)), is_exact
+
+
 def pending_approvals_for(user) -> list[PendingApproval]:
     """Records in a state where ``user`` may approve them, newest first, never the user's own."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     items: list[PendingApproval] = []
     for definition in registry:
-        steps = [t for t in definition.transitions if t.is_approval and t.qualifies(user)]
-        states = {s for t in steps if not t.rejects for s in t.from_values}
-        if not states:
+        steps, condition, _is_exact = _waiting(definition, user)
+        if condition is None:
             continue
         model = definition.model
         waiting = func.coalesce(model.submitted_at, model.created_at)
-        query = (
-            select(model)
-            .where(model.status.in_(sorted(states)), *_not_mine(model, user.id))
-            .order_by(waiting.desc(), model.id.desc())
-            .limit(SCAN_LIMIT)
-        )
+        query = select(model).where(condition).order_by(waiting.desc(), model.id.desc()).limit(SCAN_LIMIT)
         for record in db.session.scalars(query):
             mine = [t for t in steps if record.status in t.from_values and t.allowed(user, record)]
             approve = [t for t in mine if not t.rejects]
@@ -94,7 +109,23 @@ def pending_approvals_for(user) -> list[PendingApproval]:
 
 
 def pending_approval_count(user) -> int:
-    return len(pending_approvals_for(user))
+    """How many records wait for ``user``: one COUNT over every procedure's records when each
+    step's rule is known in SQL, else the inbox itself counted."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    counts = []
+    for definition in registry:
+        _steps, condition, is_exact = _waiting(definition, user)
+        if condition is None:
+            continue
+        if not is_exact:
+            return len(pending_approvals_for(user))
+        model = definition.model
+        counts.append(select(func.count(model.id).label("n")).where(condition))
+    if not counts:
+        return 0
+    each = union_all(*counts).subquery() if len(counts) > 1 else counts[0].subquery()
+    return int(db.session.scalar(select(func.coalesce(func.sum(each.c.n), 0))) or 0)
 
 
 def pending_approval_for(user, record) -> PendingApproval | None:

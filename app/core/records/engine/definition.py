@@ -77,6 +77,9 @@ class Transition:
     departments: tuple[Department, ...] = ()
     #: an object-level rule on top, e.g. ``lambda user, record: record.engineer_id == user.id``
     when: Callable[[Any, Any], bool] | None = None
+    #: the same rule as SQL, ``lambda model: model.in_warranty.is_(True)``, for a ``when`` that
+    #: does not depend on the user: the Approvals inbox then counts and lists in the database
+    where: Callable[[type], Any] | None = None
     #: record attributes that must be filled before the step
     required: tuple[str, ...] = ()
     #: the submission: the record gets its number (and submitted by/at) now

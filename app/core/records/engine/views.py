@@ -34,7 +34,14 @@ from app.core.records.engine.errors import (
 )
 from app.core.records.engine.forms import step_form
 from app.core.records.engine.registry import registry
-from app.core.web import check_version, error_response, hx_trigger, redirect_after_post, render
+from app.core.web import (
+    check_version,
+    error_response,
+    hx_trigger,
+    is_fragment_request,
+    redirect_after_post,
+    render,
+)
 from app.extensions import db
 
 bp = Blueprint("workflow", __name__, url_prefix="/records")
@@ -106,7 +113,9 @@ def decide(record_type: str, record_id: int, name: str):
             failed=name,
         )
     db.session.commit()
-    response = render("core/records/approvals.html", "approval_done", items=pending_approvals_for(user))
+    # the htmx row just goes; only the whole page (no htmx) lists the inbox again
+    items = [] if is_fragment_request() else pending_approvals_for(user)
+    response = render("core/records/approvals.html", "approval_done", items=items)
     return hx_trigger(response, APPROVALS_CHANGED)
 
 

@@ -1,0 +1,99 @@
+"""The main repair pages run a fixed number of SQL statements, however many rows they show:
+an N+1 (a query per row) fails here before it slows a list of 200 000 cases."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from app.extensions import db
+
+EN = {"Accept-Language": "en"}
+
+
+def statements(client, url, headers=EN) -> list[str]:
+    seen: list[str] = []
+
+    def hook(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    client.get(url, headers=headers)  # templates and caches warm
+    event.listen(db.engine, "before_cursor_execute", hook)
+    try:
+        response = client.get(url, headers=headers)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", hook)
+    assert response.status_code == 200, url
+    return seen
+
+
+@pytest.fixture
+def many(world, make_case):
+    def make(count):
+        return [make_case("dispatched" if i % 2 else "received") for i in range(count)]
+
+    return make
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/repair/",
+        "/repair/?status=open",
+        "/repair/?q=SN&region=city",
+        "/repair/?sort=-due",
+        "/repair/?page=2",
+    ],
+)
+def test_a_list_page_runs_at_most_six_statements_whatever_its_size(client, login, world, many, url):
+    many(3)
+    login(world.manager)
+    few = len(statements(client, url))
+    many(30)
+    full = statements(client, url)
+    assert len(full) == few
+    assert len(full) <= 6, "\n".join(s[:120] for s in full)
+
+
+def test_the_htmx_fragment_of_the_list_is_as_cheap(client, login, world, many):
+    many(30)
+    login(world.manager)
+    assert len(statements(client, "/repair/?status=open", headers={**EN, "HX-Request": "true"})) <= 6
+
+
+def test_the_record_page_does_not_grow_with_its_quotations_and_requisitions(client, login, world, make_case):
+    from app.core.records.engine import transition
+    from app.repair.services import create_requisition
+
+    case = make_case("in_repair")
+    login(world.manager)
+    one = len(statements(client, f"/repair/{case.id}"))
+    for n in range(3):
+        requisition = create_requisition(
+            case, [{"part_no": f"P-{n}", "part_name": "件", "quantity": 1}], actor=world.engineer
+        )
+        transition(requisition, "submit", actor=world.engineer)
+    db.session.commit()
+    assert len(statements(client, f"/repair/{case.id}")) == one
+
+
+def test_the_approvals_counter_is_one_query_and_agrees_with_the_inbox(client, login, world, make_case):
+    import re
+
+    from app.core.records.engine import pending_approval_count, pending_approvals_for
+
+    free = [make_case("completed") for _ in range(3)]
+    paid = [make_case("completed", paid=True) for _ in range(2)]
+    make_case("in_repair")  # waits for nobody's signature
+    login(world.manager)
+    inbox = pending_approvals_for(world.manager)
+    assert sorted(item.record.id for item in inbox) == sorted(c.id for c in free + paid)
+    assert pending_approval_count(world.manager) == 5
+    fragment = statements(client, "/records/approvals/count", headers={**EN, "HX-Request": "true"})
+    badge = client.get("/records/approvals/count", headers={**EN, "HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert re.search(r'id="approvals-count">5<', badge)
+    # the user (with roles), then one COUNT over every procedure's records
+    assert len(fragment) <= 3, "\n".join(s[:100] for s in fragment)
+    assert pending_approval_count(world.engineer) == 0
