@@ -291,8 +291,9 @@ def seed(url: str, scale: float) -> dict:
             **extra,
         }
         if db.engine.dialect.name == "postgresql":
+            # as autovacuum would after a bulk load: statistics and the visibility map
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.exec_driver_sql("ANALYZE")
+                conn.exec_driver_sql("VACUUM ANALYZE")
         else:
             with db.engine.connect() as conn:
                 conn.exec_driver_sql("ANALYZE")

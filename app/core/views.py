@@ -21,12 +21,13 @@ health_bp = Blueprint("health", __name__)
 @login_required
 def home():
     user = current_user._get_current_object()
-    approvals = pending_approvals(user)
+    from app.core.records.engine import pending_approval_count
+
     return render(
         "core/home.html",
         tasks=open_tasks(user),
-        approvals=approvals,
-        approval_count=len(approvals),  # the header badge shows it at once: it is counted already
+        approvals=pending_approvals(user),
+        approval_count=pending_approval_count(user),  # the card and the header badge both show it
         notes=notifications.recent(user.id, limit=10),
     )
 

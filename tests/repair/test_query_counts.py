@@ -97,3 +97,16 @@ def test_the_approvals_counter_is_one_query_and_agrees_with_the_inbox(client, lo
     # the user (with roles), then one COUNT over every procedure's records
     assert len(fragment) <= 3, "\n".join(s[:100] for s in fragment)
     assert pending_approval_count(world.engineer) == 0
+
+
+def test_the_home_page_lists_the_newest_approvals_and_counts_them_all(client, login, world, make_case):
+    cases = [make_case("completed") for _ in range(12)]
+    login(world.manager)
+    home = client.get("/", headers=EN).get_data(as_text=True)
+    card = home[home.index('id="my-approvals"') :]
+    card = card[: card.index("</ul>")]
+    assert 'id="my-approvals-count">12<' in card
+    assert card.count('class="list-group-item"><a href="/repair/') == 10
+    assert cases[-1].number in card
+    assert cases[0].number not in card
+    assert "All 12 in the Approvals inbox" in card

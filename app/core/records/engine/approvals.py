@@ -21,6 +21,8 @@ from app.extensions import db
 
 #: at most this many records per definition are looked at for one inbox
 SCAN_LIMIT = 500
+#: the newest records waiting for me that the home page lists (the inbox has them all)
+HOME_PAGE_LIMIT = 10
 
 
 @dataclass
@@ -87,8 +89,9 @@ def _waiting(definition: WorkflowDefinition, user):
     return steps, and_(or_(*conditions), *_not_mine(model, user.id)), is_exact
 
 
-def pending_approvals_for(user) -> list[PendingApproval]:
-    """Records in a state where ``user`` may approve them, newest first, never the user's own."""
+def pending_approvals_for(user, limit: int = SCAN_LIMIT) -> list[PendingApproval]:
+    """Records in a state where ``user`` may approve them, newest first, never the user's own;
+    at most ``limit`` of each procedure's records are read (the home page wants a few)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     items: list[PendingApproval] = []
@@ -98,14 +101,14 @@ def pending_approvals_for(user) -> list[PendingApproval]:
             continue
         model = definition.model
         waiting = func.coalesce(model.submitted_at, model.created_at)
-        query = select(model).where(condition).order_by(waiting.desc(), model.id.desc()).limit(SCAN_LIMIT)
+        query = select(model).where(condition).order_by(waiting.desc(), model.id.desc()).limit(limit)
         for record in db.session.scalars(query):
             mine = [t for t in steps if record.status in t.from_values and t.allowed(user, record)]
             approve = [t for t in mine if not t.rejects]
             if approve:
                 items.append(PendingApproval(record, definition, approve, [t for t in mine if t.rejects]))
     items.sort(key=lambda item: (item.waiting_since, item.record.id), reverse=True)
-    return items
+    return items[:limit]
 
 
 def pending_approval_count(user) -> int:
@@ -145,7 +148,7 @@ def pending_approval_for(user, record) -> PendingApproval | None:
 def _home_page_approvals(user) -> list[Task]:
     """Feeds the home page's "Waiting for my approval" from the same query as the inbox."""
     tasks = []
-    for item in pending_approvals_for(user):
+    for item in pending_approvals_for(user, limit=HOME_PAGE_LIMIT):
         record = item.record
         title = f"{record.form.title}" + (f" · {record.summary}" if record.summary else "")
         tasks.append(
