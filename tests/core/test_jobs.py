@@ -35,8 +35,8 @@ def test_enqueued_job_runs_in_the_worker_with_an_app_context(app, make_user, spa
 
     assert wait_for(lambda: notes_of(user.id), timeout=20), logs(worker)
     assert notes_of(user.id) == ["备件已到 parts arrived (queue qportal-test)"]
-    job.refresh()
-    assert job.get_status() == "finished"
+    # the job commits its note, then the worker marks it finished: wait for that too
+    assert wait_for(lambda: job.get_status(refresh=True) == "finished", timeout=10), logs(worker)
 
 
 def test_a_job_that_crashes_is_retried(app, make_user, spawn):
@@ -47,8 +47,7 @@ def test_a_job_that_crashes_is_retried(app, make_user, spawn):
 
     assert wait_for(lambda: notes_of(user.id), timeout=25), logs(worker)
     assert notes_of(user.id) == ["done on attempt 2"]
-    job.refresh()
-    assert job.get_status() == "finished"
+    assert wait_for(lambda: job.get_status(refresh=True) == "finished", timeout=10), logs(worker)
     assert int(redis.conn.get("test:attempts")) == 2
 
 
