@@ -12,6 +12,7 @@ def all_blueprints() -> list[Blueprint]:
     from app.core.masterdata import bp as masterdata_bp
     from app.core.records.engine.views import bp as workflow_bp
     from app.core.records.views import bp as records_bp
+    from app.core.traceability import bp as traceability_bp
     from app.core.views import bp as core_bp
     from app.core.views import health_bp
 
@@ -24,4 +25,5 @@ def all_blueprints() -> list[Blueprint]:
         workflow_bp,
         calendar_bp,
         attachments_bp,
+        traceability_bp,
     ]

@@ -18,6 +18,7 @@ DEMO_USERS = [
     ("clerk", "刘信息员 Liu (information clerk)", Department.SERVICE, [Role.INFO_CLERK]),
     ("warehouse", "孙库管 Sun (warehouse keeper)", Department.LOGISTICS, [Role.WAREHOUSE_KEEPER]),
     ("logistics", "周物流 Zhou (logistics)", Department.LOGISTICS, [Role.STAFF]),
+    ("logistics.mgr", "钱经理 Qian (logistics manager)", Department.LOGISTICS, [Role.DEPT_MANAGER]),
     ("quality", "吴质量 Wu (quality admin)", Department.QUALITY, [Role.QUALITY_ADMIN]),
     ("quality.mgr", "郑经理 Zheng (quality manager)", Department.QUALITY, [Role.DEPT_MANAGER]),
     ("production", "冯生产 Feng (production)", Department.PRODUCTION, [Role.STAFF]),

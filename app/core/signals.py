@@ -19,3 +19,19 @@ collect_unit_history = _signals.signal("collect-unit-history")
 #: (the :class:`~app.core.records.engine.Transition`), ``actor``, ``old_state`` and ``new_state``
 #: (state values); receivers run inside the transaction and must not commit
 record_transitioned = _signals.signal("record-transitioned")
+#: sent by :func:`app.core.traceability.record_shipment` once for each unit it records as
+#: shipped, with the :class:`~app.core.masterdata.models.Unit` as sender and ``shipment`` (the
+#: :class:`~app.core.traceability.UnitShipment` row: customer, site, shipped_at, document type,
+#: id and number) and ``actor``; the unit already has its new customer, site and ship date.
+#: Receivers run inside the transaction (flush, never commit) and return nothing
+unit_shipped = _signals.signal("unit-shipped")
+#: sent by the installation procedure when the unboxing inspection finds the packaging (or the
+#: goods) damaged in transit, with its own record (or ``None``) as sender and the keywords
+#: ``unit`` (the :class:`~app.core.masterdata.models.Unit`, or ``None``), ``shipping_note_number``
+#: (the 发货单 number, or ``None``; give at least one of the two), ``description`` (what was
+#: found, non-empty text), ``reporter`` (the logged-in user reporting it) and, optionally,
+#: ``reference`` (the sender's record number) and ``reference_url`` (its page). The delivery
+#: procedure opens a transit damage/loss record (F03 运输异常记录) for it and returns
+#: ``(number, url)`` of that record. Receivers run inside the sender's transaction (flush, never
+#: commit); the sender commits
+packaging_damage_reported = _signals.signal("packaging-damage-reported")

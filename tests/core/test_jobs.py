@@ -96,7 +96,8 @@ def test_the_heartbeat_job_reaches_the_worker(app, spawn):
         logs(scheduler, worker)
     )
     job_id = redis.conn.zrange(get_cron_job_history_key(HEARTBEAT_JOB), 0, 0)[0].decode()
-    assert Job.fetch(job_id, connection=redis.conn).get_status() == "finished"
+    job = Job.fetch(job_id, connection=redis.conn)
+    assert wait_for(lambda: job.get_status(refresh=True) == "finished", timeout=10), logs(scheduler, worker)
 
 
 def test_cron_schedules_follow_the_company_time_zone_not_the_servers():
