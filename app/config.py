@@ -46,6 +46,13 @@ def _fraction(name: str, default: str) -> float:
     return value
 
 
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default).strip().lower()
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}")
+    return value
+
+
 def _int_map(name: str, default: str) -> dict[str, int]:
     """``"city:1,province:3,remote:7"`` → ``{"city": 1, "province": 3, "remote": 7}``."""
     try:
@@ -181,6 +188,12 @@ class Config:
         #: repair: reply within these clock hours of the call; on site within working days by region class
         self.REPAIR_REPLY_HOURS = int(os.environ.get("REPAIR_REPLY_HOURS", "24"))
         self.REPAIR_ONSITE_DAYS = _int_map("REPAIR_ONSITE_DAYS", "city:1,province:3,remote:7")
+        #: installation: sales follows up on the use this many days after the customer's acceptance
+        self.INSTALL_FOLLOW_UP_DAYS = int(os.environ.get("INSTALL_FOLLOW_UP_DAYS", "30"))
+        #: maintenance: a due date on a day off moves to the next ("next") or previous ("previous")
+        #: working day; the scheduler creates each visit this many days before it is due
+        self.MAINTENANCE_DUE_SHIFT = _choice("MAINTENANCE_DUE_SHIFT", "next", ("next", "previous"))
+        self.MAINTENANCE_VISIT_LEAD_DAYS = int(os.environ.get("MAINTENANCE_VISIT_LEAD_DAYS", "14"))
         #: how far from start to due a deadline's reminder goes out (0.8 = at 80 % of the time)
         self.REMINDER_FRACTION = _fraction("REMINDER_FRACTION", "0.8")
         #: how often the scheduler enqueues the deadline scan (reminders and escalations), seconds

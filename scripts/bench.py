@@ -280,7 +280,7 @@ def seed(url: str, scale: float) -> dict:
         for part in _chunks(rows):
             db.session.execute(insert(Deadline), part)
         db.session.commit()
-        extra = _seed_other_procedures(rng, scale, customer_ids, units)
+        extra = _seed_other_procedures(rng, scale, customer_ids, units, people["bench.clerk"].id)
         counts = {
             "customers": n_customers,
             "units": n_units,
@@ -301,21 +301,16 @@ def seed(url: str, scale: float) -> dict:
     return {"reused": False, "seconds": round(time.perf_counter() - started, 1), **counts}
 
 
-def _seed_other_procedures(rng, scale, customer_ids, units) -> dict:
-    """Shipping notes and maintenance plans, where those procedures are built (their bench_seed)."""
-    import importlib
+def _seed_other_procedures(rng, scale, customer_ids, units, actor_id) -> dict:
+    """Shipping notes and maintenance plans with their lines, shipments, units and visits, bulk-inserted
+    by scripts/bench_seeds.py; ``actor_id`` is who the records were created by (the bench clerk)."""
+    from scripts.bench_seeds import seed_delivery, seed_maintenance
 
-    counts = {}
-    for module, count in (("delivery", SHIPPING_NOTES), ("maintenance", PLANS)):
-        try:
-            seeder = importlib.import_module(f"app.{module}.bench_seed")
-        except ModuleNotFoundError:
-            counts[module] = "not built"
-            continue
-        counts[module] = seeder.seed(
-            max(10, int(count * scale)), rng=rng, customer_ids=customer_ids, units=units
-        )
-    return counts
+    common = {"rng": rng, "customer_ids": customer_ids, "units": units, "actor_id": actor_id}
+    return {
+        "delivery": seed_delivery(max(10, int(SHIPPING_NOTES * scale)), **common),
+        "maintenance": seed_maintenance(max(10, int(PLANS * scale)), **common),
+    }
 
 
 # --- the HTTP load -----------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ def all_blueprints() -> list[Blueprint]:
     from app.core.attachments import bp as attachments_bp
     from app.core.auth import bp as auth_bp
     from app.core.calendar import bp as calendar_bp
+    from app.core.checklists import bp as checklists_bp
     from app.core.masterdata import bp as masterdata_bp
     from app.core.records.engine.views import bp as workflow_bp
     from app.core.records.views import bp as records_bp
@@ -25,5 +26,6 @@ def all_blueprints() -> list[Blueprint]:
         workflow_bp,
         calendar_bp,
         attachments_bp,
+        checklists_bp,
         traceability_bp,
     ]

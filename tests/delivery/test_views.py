@@ -254,6 +254,13 @@ def test_the_receipt_is_recorded_in_place_and_a_short_line_opens_a_damage_record
     assert record.number in damage
     assert 'data-shortage="1"' in damage
     assert "少一箱" in damage
+    listed = client.get("/delivery/damage", headers=EN).get_data(as_text=True)
+    assert f'id="damage-{record.id}"' in listed
+    only_open = client.get("/delivery/damage?status=open", headers={**EN, **HX})
+    assert only_open.status_code == 200
+    assert f'id="damage-{record.id}"' in only_open.get_data(as_text=True)
+    closed = client.get("/delivery/damage?status=closed", headers={**EN, **HX}).get_data(as_text=True)
+    assert f'id="damage-{record.id}"' not in closed
 
 
 def test_a_release_without_the_checks_answers_422_and_moves_nothing(client, login, world, make_note):

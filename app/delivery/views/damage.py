@@ -45,7 +45,7 @@ def damage_index():
         "delivery/damage_index.html",
         "damage_table",
         page=page,
-        status=status,
+        status_filter=status,
         states=[s for s in DamageState if s != DamageState.DRAFT],
     )
 

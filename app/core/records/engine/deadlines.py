@@ -11,6 +11,9 @@ configuration (:func:`from_config`)::
 
 Working time comes from :func:`app.core.calendar.company_calendar` (China's holidays and
 make-up days, the admin table, ``WORK_PERIODS``); calendar time counts every hour of every day.
+
+A deadline's reminder point is ``REMINDER_FRACTION`` of the way unless its ``DeadlineStart``
+names a ``remind`` rule, e.g. :func:`working_day_before` (the morning of the working day before).
 """
 
 from __future__ import annotations
@@ -122,6 +125,31 @@ def within_working_days(days: Amount) -> DueRule:
     Friday 19:00 is Tuesday 08:30 (Monday 08:30 + 1 day).
     """
     return DueRule(days, "days", working=True)
+
+
+# --- reminder points ---------------------------------------------------------------------------------
+
+
+def working_day_before(*args: Any) -> datetime:
+    """The start of the first working period (08:30) of the last working day before ``due_at``'s day.
+
+    Call it as ``working_day_before(due_at)``, or hand it to a deadline as its reminder rule,
+    ``DeadlineStart(..., remind=working_day_before)``: the engine calls that with
+    ``(record, started_at, due_at)``, and the due time is always the last argument. It follows
+    the company calendar: the reminder of a Monday visit goes out on Friday morning, of a visit
+    right after the National Day week on the last working day before it, and a make-up working
+    day (调休) counts as a working day.
+    """
+    if len(args) not in (1, 3):
+        raise TypeError("working_day_before(due_at) or working_day_before(record, started_at, due_at)")
+    due_at = args[-1]
+    if not isinstance(due_at, datetime) or due_at.tzinfo is None or due_at.utcoffset() is None:
+        raise ValueError("working_day_before needs an aware due time")
+    from app.core.calendar.queries import company_calendar
+
+    calendar = company_calendar()
+    day = calendar.previous_working_day(calendar.local(due_at).date())
+    return datetime.combine(day, calendar.periods[0][0], tzinfo=calendar.tz)
 
 
 # --- display -----------------------------------------------------------------------------------------

@@ -55,6 +55,10 @@ class DeadlineStart:
     (``within_hours(24)``, ``within_working_days(3)`` …). ``responsible(record)`` returns the
     user (or user id) who must act, if one is known; without one the reminder goes to the
     managers of ``department``. ``title`` names the deadline in reminders and on the record.
+
+    ``remind(record, started_at, due_at)`` gives the reminder point when the workflow knows a
+    better one than ``REMINDER_FRACTION`` of the way (e.g. :func:`.deadlines.working_day_before`:
+    the team hears of tomorrow's visit this morning); a point after the due time is clamped to it.
     """
 
     key: str
@@ -62,6 +66,7 @@ class DeadlineStart:
     responsible: Callable[[Any], Any] | None = None
     department: Department | None = None
     title: Any = None
+    remind: Callable[[Any, datetime, datetime], datetime] | None = None
 
 
 @dataclass(frozen=True)

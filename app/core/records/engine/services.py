@@ -230,7 +230,11 @@ def transition(
 
 
 def _move_deadlines(record: RecordMixin, step: Transition, now: datetime) -> None:
-    """Stop the clocks the step ends, then start the ones it begins (a restarted key restarts)."""
+    """Stop the clocks the step ends, then start the ones it begins (a restarted key restarts).
+
+    The reminder point is the definition's ``remind`` rule when it has one, else
+    :func:`reminder_point`; never later than the due time.
+    """
     keys_to_stop = set(step.stops) | {spec.key for spec in step.starts}
     if keys_to_stop:
         for deadline in open_deadlines(record, keys_to_stop):
@@ -238,6 +242,7 @@ def _move_deadlines(record: RecordMixin, step: Transition, now: datetime) -> Non
     for spec in step.starts:
         responsible = spec.responsible(record) if spec.responsible else None
         due_at = spec.due(record, now)
+        remind_at = spec.remind(record, now, due_at) if spec.remind else reminder_point(now, due_at)
         db.session.add(
             Deadline(
                 record_type=record.record_type,
@@ -247,7 +252,7 @@ def _move_deadlines(record: RecordMixin, step: Transition, now: datetime) -> Non
                 department=spec.department.value if spec.department else None,
                 started_at=now,
                 due_at=due_at,
-                remind_at=reminder_point(now, due_at),
+                remind_at=min(remind_at, due_at),
             )
         )
 
