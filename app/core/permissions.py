@@ -25,7 +25,8 @@ class TitledEnum(enum.StrEnum):
 
     @classmethod
     def _titles(cls) -> dict:
-        raise NotImplementedError
+        """Member → lazy translated title; every titled enum declares its own."""
+        raise TypeError(f"{cls.__name__} declares no _titles()")
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

@@ -304,7 +304,7 @@ def _repair_tasks(user, **_kw) -> list:
     rows = db.session.execute(
         select(RepairRequest, next_due_column())
         .where(or_(*wanted))
-        .order_by(RepairRequest.received_at)
+        .order_by(RepairRequest.received_at.desc())  # open cases are recent: an index walk from the end
         .limit(50)
     ).unique()
     return [

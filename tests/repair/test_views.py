@@ -288,3 +288,16 @@ def test_the_home_page_lists_each_persons_repair_tasks(client, login, world, mak
     home = client.get("/", headers=EN).get_data(as_text=True)
     assert on_site.number not in home
     assert to_dispatch.number not in home
+
+
+def test_the_list_shows_the_newest_requests_first_unless_sorted_otherwise(client, login, world, make_case):
+    import datetime as dt
+
+    now = dt.datetime.now(dt.UTC)
+    old = make_case("received", now=now - dt.timedelta(days=3))
+    new = make_case("received", now=now - dt.timedelta(hours=1))
+    login(world.clerk)
+    page = client.get("/repair/", headers=EN).get_data(as_text=True)
+    assert page.index(f'id="repair-{new.id}"') < page.index(f'id="repair-{old.id}"')
+    oldest_first = client.get("/repair/?sort=received", headers=EN).get_data(as_text=True)
+    assert oldest_first.index(f'id="repair-{old.id}"') < oldest_first.index(f'id="repair-{new.id}"')

@@ -50,13 +50,12 @@ def _starts_with(column, text: str):
 
 
 def parse_sort(value: str | None, allowed: dict, default: str) -> tuple[str, bool]:
-    """``"name"`` or ``"-name"`` → (key, descending); anything unknown falls back to the default."""
+    """``"name"`` or ``"-name"`` → (key, descending); anything unknown falls back to the default
+    (which may be ``"-received"``: newest first)."""
     value = (value or "").strip()
-    descending = value.startswith("-")
-    key = value.lstrip("-")
-    if key not in allowed:
-        return default, False
-    return key, descending
+    if value.lstrip("-") not in allowed:
+        value = default
+    return value.lstrip("-"), value.startswith("-")
 
 
 def _order(columns, descending: bool) -> list:

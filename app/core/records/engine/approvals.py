@@ -100,8 +100,9 @@ def pending_approvals_for(user, limit: int = SCAN_LIMIT) -> list[PendingApproval
         if condition is None:
             continue
         model = definition.model
-        waiting = func.coalesce(model.submitted_at, model.created_at)
-        query = select(model).where(condition).order_by(waiting.desc(), model.id.desc()).limit(limit)
+        # newest first by id (the primary key's index, no sort of every waiting record); the
+        # items are then ordered by how long they have waited
+        query = select(model).where(condition).order_by(model.id.desc()).limit(limit)
         for record in db.session.scalars(query):
             mine = [t for t in steps if record.status in t.from_values and t.allowed(user, record)]
             approve = [t for t in mine if not t.rejects]
