@@ -157,8 +157,9 @@ class RepairRequest(RecordMixin, db.Model):
     __table_args__ = (
         Index("ix_repair_request_status_id", "status", "id"),
         Index("ix_repair_request_engineer_status", "engineer_id", "status"),
-        # the list's default order (newest first), alone and within a status
-        Index("ix_repair_request_received", "received_at", "id"),
+        # the list's default order (newest first), alone and within a status; the status rides
+        # along so a deep page is an index-only walk (no case read just to skip it)
+        Index("ix_repair_request_received", "received_at", "id", "status"),
         Index("ix_repair_request_status_received", "status", "received_at", "id"),
     )
 
