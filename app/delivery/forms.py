@@ -20,7 +20,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.core.calendar.queries import company_timezone
+from app.core.forms import strip as _strip
+from app.core.forms import to_aware, to_local_input
 from app.core.masterdata.models import Customer, Product
 from app.core.records.engine.forms import StepForm
 from app.extensions import db
@@ -29,23 +30,6 @@ from app.extensions import db
 MAX_LINES = 50
 MAX_QUANTITY = 9999
 SERIAL_SPLIT = re.compile(r"[\s,;，；、]+")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def to_aware(value: dt.datetime | None) -> dt.datetime | None:
-    """A ``datetime-local`` input is the company's clock; store it aware."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=company_timezone())
-
-
-def to_local_input(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value.astimezone(company_timezone()).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def method_choices(blank: bool = True) -> list[tuple[str, str]]:

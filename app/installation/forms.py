@@ -21,7 +21,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from app.core.calendar.queries import company_timezone, company_today
+from app.core.calendar.queries import company_today
+from app.core.forms import strip as _strip
+from app.core.forms import to_aware, to_local_input
 from app.core.masterdata.models import Customer, Unit
 from app.core.permissions import Department
 from app.core.records.engine.forms import StepForm
@@ -30,24 +32,6 @@ from app.extensions import db
 YES_NO = [("", "—"), ("yes", _l("Yes")), ("no", _l("No"))]
 #: the longest list of trainees one training record takes
 MAX_TRAINEES = 50
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def to_aware(value: dt.datetime | None) -> dt.datetime | None:
-    """A ``datetime-local`` input is the company's clock; store it aware."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=company_timezone())
-
-
-def to_local_input(value: dt.datetime | None) -> dt.datetime | None:
-    """An aware time as the company's clock, for a ``datetime-local`` input."""
-    if value is None:
-        return None
-    return value.astimezone(company_timezone()).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def _now_input() -> dt.datetime:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, or_, select
 
 from app.core.masterdata.models import Customer, Unit
 from app.core.models import utcnow
-from app.core.records.engine.models import Deadline
+from app.core.records.engine.deadlines import next_due_column as engine_next_due
+from app.core.records.engine.deadlines import open_deadline_conditions
 from app.installation.models import (
     OPEN_STATES,
     InstallationRequest,
@@ -27,24 +28,12 @@ SORTS = {
 
 
 def _open_deadline(now: dt.datetime | None = None):
-    conditions = [
-        Deadline.record_type == InstallationRequest.__tablename__,
-        Deadline.record_id == InstallationRequest.id,
-        Deadline.stopped_at.is_(None),
-    ]
-    if now is not None:
-        conditions.append(Deadline.due_at < now)
-    return conditions
+    return open_deadline_conditions(InstallationRequest, now)
 
 
 def next_due_column():
-    """The earliest due time among the installation's open deadlines (``None`` when none is open)."""
-    return (
-        select(func.min(Deadline.due_at))
-        .where(*_open_deadline())
-        .correlate(InstallationRequest)
-        .scalar_subquery()
-    )
+    """The earliest due time among the record's open deadlines (``None`` when none is open)."""
+    return engine_next_due(InstallationRequest)
 
 
 def installation_query(

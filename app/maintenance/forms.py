@@ -21,14 +21,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.forms import strip as _strip
 from app.core.masterdata.models import Customer, Product, Unit
 from app.core.records.engine.forms import StepForm
 from app.extensions import db
 from app.maintenance.models import IntervalUnit
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -21,30 +21,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.core.calendar.queries import company_timezone
+from app.core.forms import strip as _strip
+from app.core.forms import to_aware, to_local_input
 from app.core.masterdata.models import Customer, Unit
 from app.core.records.engine.forms import StepForm
 from app.extensions import db
 from app.repair.models import Channel, FaultCategory, SupportKind
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def to_aware(value: dt.datetime | None) -> dt.datetime | None:
-    """A ``datetime-local`` input is the company's clock; store it aware."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=company_timezone())
-
-
-def to_local_input(value: dt.datetime | None) -> dt.datetime | None:
-    """An aware time as the company's clock, for a ``datetime-local`` input."""
-    if value is None:
-        return None
-    return value.astimezone(company_timezone()).replace(tzinfo=None, second=0, microsecond=0)
-
 
 YES_NO = [("", "—"), ("yes", _l("Yes")), ("no", _l("No"))]
 

@@ -11,7 +11,8 @@ from app.core.auth.models import User
 from app.core.masterdata.models import Customer, Unit
 from app.core.models import utcnow
 from app.core.pagination import Page
-from app.core.records.engine.models import Deadline
+from app.core.records.engine.deadlines import next_due_column as engine_next_due
+from app.core.records.engine.deadlines import open_deadline_conditions
 from app.extensions import db
 from app.repair.models import OPEN_STATES, RepairRequest, RepairState
 
@@ -26,21 +27,12 @@ SORTS = {
 
 
 def _open_deadline(now: dt.datetime | None = None):
-    conditions = [
-        Deadline.record_type == RepairRequest.__tablename__,
-        Deadline.record_id == RepairRequest.id,
-        Deadline.stopped_at.is_(None),
-    ]
-    if now is not None:
-        conditions.append(Deadline.due_at < now)
-    return conditions
+    return open_deadline_conditions(RepairRequest, now)
 
 
 def next_due_column():
-    """The earliest due time among the case's open deadlines (``None`` when none is open)."""
-    return (
-        select(func.min(Deadline.due_at)).where(*_open_deadline()).correlate(RepairRequest).scalar_subquery()
-    )
+    """The earliest due time among the record's open deadlines (``None`` when none is open)."""
+    return engine_next_due(RepairRequest)
 
 
 def _matching(

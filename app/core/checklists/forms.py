@@ -12,15 +12,12 @@ from wtforms import BooleanField, DecimalField, IntegerField, SelectField, Strin
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.core.checklists.models import ChecklistPurpose, ItemKind, plain_number
+from app.core.forms import strip as _strip
 from app.core.masterdata.models import Product
 from app.extensions import db
 
 #: the largest limit the column holds (12 digits, 3 after the point)
 MAX_LIMIT = Decimal("999999999.999")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _plain_limit(form, field) -> None:

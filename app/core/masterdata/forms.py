@@ -12,6 +12,7 @@ from sqlalchemy import select
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.core.forms import strip as _strip
 from app.core.masterdata.models import Customer, Product, RegionClass
 from app.extensions import db
 
@@ -19,10 +20,6 @@ from app.extensions import db
 #: removed in the browser without renumbering anything
 CONTACT_FIELDS = ("name", "position", "phone", "email")
 CONTACT_LIMITS = {"name": 100, "position": 100, "phone": 50, "email": 200}
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 @dataclass

@@ -206,3 +206,35 @@ def countdown(deadline, now: datetime | None = None) -> Countdown:
         overdue_pattern=_("overdue by %(time)s", time="{t}"),
         units=(_duration("{d}", "{h}", 0), _duration(0, "{h}", "{m}"), _duration(0, 0, "{m}")),
     )
+
+
+# --- lists ---------------------------------------------------------------------------------------------
+
+
+def open_deadline_conditions(model, now: datetime | None = None) -> list:
+    """SQL conditions for an open deadline of a ``model`` row in the query (past due at ``now``, if given)."""
+    from app.core.records.engine.models import Deadline
+
+    conditions = [
+        Deadline.record_type == model.__tablename__,
+        Deadline.record_id == model.id,
+        Deadline.stopped_at.is_(None),
+    ]
+    if now is not None:
+        conditions.append(Deadline.due_at < now)
+    return conditions
+
+
+def next_due_column(model):
+    """The earliest due time among a ``model`` row's open deadlines (``None`` when none is open),
+    as a column a list can show and sort by."""
+    from sqlalchemy import func, select
+
+    from app.core.records.engine.models import Deadline
+
+    return (
+        select(func.min(Deadline.due_at))
+        .where(*open_deadline_conditions(model))
+        .correlate(model)
+        .scalar_subquery()
+    )
