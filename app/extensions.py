@@ -40,6 +40,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+    elif type(dbapi_connection).__module__.startswith("psycopg"):
+        # psycopg prepares a statement run five times, and PostgreSQL then stops planning it
+        # anew; the portal runs a few hundred distinct statements, more than the default 100
+        # a connection keeps, so the busiest would be evicted and planned again each time.
+        dbapi_connection.prepared_max = 1000
 
 
 class RedisHolder:

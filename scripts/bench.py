@@ -485,31 +485,34 @@ def load(base: str, pages: dict, clients: int, requests_each: int) -> dict:
 
 
 def query_counts(url: str, pages: dict) -> dict:
-    """The SQL statements each page runs, counted in-process with the same app (test client)."""
+    """The SQL statements each page runs, counted in-process with the same app (test client).
+
+    No application context is held across the requests: each request gets a fresh session, as
+    under gunicorn, so nothing is answered from an earlier request's identity map."""
     from sqlalchemy import event
 
     from app.extensions import db
 
     app = _app(url)
     app.config["WTF_CSRF_ENABLED"] = False
-    counts = {}
     with app.app_context():
-        client = app.test_client()
-        client.post("/auth/login", data={"username": "bench.manager", "password": PASSWORD})
-        for name, (method, target, headers) in pages.items():
-            if method != "GET":
-                continue
-            client.get(target, headers=headers)  # warm caches (templates, registry)
-            seen = []
+        engine = db.engine
+    counts = {}
+    client = app.test_client()
+    client.post("/auth/login", data={"username": "bench.manager", "password": PASSWORD})
+    for name, (method, target, headers) in pages.items():
+        if method != "GET":
+            continue
+        client.get(target, headers=headers)  # warm caches (templates, registry)
+        seen = []
 
-            def hook(*_args, seen=seen):
-                seen.append(1)
+        def hook(*_args, seen=seen):
+            seen.append(1)
 
-            event.listen(db.engine, "before_cursor_execute", hook)
-            client.get(target, headers=headers)
-            event.remove(db.engine, "before_cursor_execute", hook)
-            counts[name] = len(seen)
-        db.session.remove()
+        event.listen(engine, "before_cursor_execute", hook)
+        client.get(target, headers=headers)
+        event.remove(engine, "before_cursor_execute", hook)
+        counts[name] = len(seen)
     return counts
 
 
@@ -610,6 +613,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--clients", type=int, default=16, help="concurrent logged-in clients (16)")
     parser.add_argument("--requests", type=int, default=25, help="requests per client and page (25)")
+    parser.add_argument("--solo", type=int, default=30, help="requests per page from one client alone (30)")
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full volume to seed (1.0)")
     parser.add_argument("--numbering", default="8x200", help="processes x numbers each (8x200)")
     parser.add_argument("--out", default=str(ROOT / "instance" / "bench.json"), help="JSON results")
@@ -638,7 +642,14 @@ def main() -> int:
         print(
             f"== load: {args.clients} clients x {args.requests} requests, {args.workers} workers", flush=True
         )
-        report["pages"] = load(base, pages, args.clients, args.requests)
+        # one client alone first: what a request costs without queueing (and the pass warms
+        # every worker's prepared statements); it approves cases the crowd will not reach
+        solo, crowd = dict(pages), dict(pages)
+        method, cases, headers = pages["one-click approval POST"]
+        solo["one-click approval POST"] = (method, cases[-args.solo :], headers)
+        crowd["one-click approval POST"] = (method, cases[: -args.solo], headers)
+        report["one_client"] = load(base, solo, 1, args.solo)
+        report["pages"] = load(base, crowd, args.clients, args.requests)
         report["worker_rss_mb"] = worker_memory(proc)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -648,11 +659,15 @@ def main() -> int:
         report["numbering"] = numbering(url, p, n)
     report["reminder_scan"] = reminder_scan(url)
 
-    print(f"\n{'page':32} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'SQL':>4} {'errors':>6}")
+    heading = f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8}"
+    print(f"\n{'':32} {'1 client':^17} {f'{args.clients} clients':^35}")
+    print(f"{'page':32} {'p50 ms':>8} {'p95 ms':>8} {heading} {'SQL':>4} {'errors':>6}")
     for name, row in report["pages"].items():
         sql = report["queries"].get(name, "")
+        one = report["one_client"][name]
         figures = f"{row['p50_ms']:8} {row['p95_ms']:8} {row['p99_ms']:8} {row['rps']:8}"
-        print(f"{name:32} {figures} {sql!s:>4} {row['errors']:6}")
+        errors = row["errors"] + one["errors"]
+        print(f"{name:32} {one['p50_ms']:8} {one['p95_ms']:8} {figures} {sql!s:>4} {errors:6}")
     if "numbering" in report:
         print(f"\nnumbering: {report['numbering']}")
     print(f"reminder scan: {report['reminder_scan']}")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_datetime, get_locale
 
 from app.core import permissions
 from app.core.navigation import PROCEDURES
 from app.core.records.audit import field_label
+
+#: date patterns made of digits only, in ``strftime`` terms
+DIGIT_PATTERNS = {"yyyy-MM-dd HH:mm": "%Y-%m-%d %H:%M", "yyyy-MM-dd HH:mm:ss": "%Y-%m-%d %H:%M:%S"}
 
 
 def current_locale() -> str:
@@ -27,8 +31,15 @@ def register_templating(app: Flask) -> None:
 
     @app.template_filter("dt")
     def _datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
-        return format_datetime(value, fmt) if value else ""
+        if not value:
+            return ""
+        pattern = DIGIT_PATTERNS.get(fmt)
+        if pattern:  # digits only, the same in every locale: no CLDR lookup
+            if value.tzinfo is None:  # stored times are UTC
+                value = value.replace(tzinfo=UTC)
+            return value.astimezone(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).strftime(pattern)
+        return format_datetime(value, fmt)
 
     @app.template_filter("d")
     def _date(value: date | None) -> str:
-        return format_date(value, "yyyy-MM-dd") if value else ""
+        return value.strftime("%Y-%m-%d") if value else ""

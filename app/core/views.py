@@ -65,9 +65,14 @@ def notification_read():
 
 @bp.app_context_processor
 def _header_context():
-    unread = 0
-    if current_user and current_user.is_authenticated:
-        unread = notifications.unread_count(current_user.id)
+    """The header's unread count, asked only by a template that shows the header (not by the
+    HTMX fragments, which are rendered with the same context)."""
+
+    def unread() -> int:
+        if current_user and current_user.is_authenticated:
+            return notifications.unread_count(current_user.id)
+        return 0
+
     return {"unread_notifications": unread}
 
 

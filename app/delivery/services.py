@@ -647,7 +647,7 @@ def _packaging_damage(
 
 
 @collect_tasks.connect
-def _delivery_tasks(user, **_kw) -> list:
+def _delivery_tasks(user, limit: int = 50, **_kw) -> list:
     """The home page's delivery tasks: my drafts (Sales); notes to check and release (warehouse);
     goods in transit whose receipt is still to be recorded (the issuer, Logistics); damage records
     to follow up (Logistics)."""
@@ -672,7 +672,7 @@ def _delivery_tasks(user, **_kw) -> list:
             select(ShippingNote)
             .where(or_(*wanted))
             .order_by(ShippingNote.planned_date, ShippingNote.id)
-            .limit(50)
+            .limit(limit)
         ).unique()
         for note in notes:
             tasks.append(
@@ -689,7 +689,7 @@ def _delivery_tasks(user, **_kw) -> list:
             select(TransitDamageRecord)
             .where(TransitDamageRecord.status.in_([s.value for s in waiting]))
             .order_by(TransitDamageRecord.id)
-            .limit(50)
+            .limit(limit)
         ).unique()
         for record in records:
             tasks.append(

@@ -388,7 +388,7 @@ def _unit_installations(unit, **_kw) -> list[tuple]:
 
 
 @collect_tasks.connect
-def _installation_tasks(user, **_kw) -> list:
+def _installation_tasks(user, limit: int = 50, **_kw) -> list:
     """The home page's open installation tasks: the lead's visits and work on site; plans to write
     for Production; the salesperson's follow-ups after acceptance."""
     from app.core.permissions import in_department
@@ -408,7 +408,7 @@ def _installation_tasks(user, **_kw) -> list:
         select(InstallationRequest, next_due_column())
         .where(or_(*wanted))
         .order_by(InstallationRequest.installation_date, InstallationRequest.id)
-        .limit(50)
+        .limit(limit)
     ).unique()
     tasks = []
     for request, due in rows:

@@ -653,7 +653,7 @@ def _unit_maintenance(unit, **_kw) -> list[tuple]:
 
 
 @collect_tasks.connect
-def _maintenance_tasks(user, **_kw) -> list:
+def _maintenance_tasks(user, limit: int = 50, **_kw) -> list:
     """The home page's maintenance tasks: my visits as engineer; visits to agree for sales; overdue
     visits for the service manager."""
     from flask import url_for
@@ -683,7 +683,7 @@ def _maintenance_tasks(user, **_kw) -> list:
     from sqlalchemy import or_
 
     visits = db.session.scalars(
-        select(MaintenanceVisit).where(or_(*wanted)).order_by(MaintenanceVisit.due_date).limit(50)
+        select(MaintenanceVisit).where(or_(*wanted)).order_by(MaintenanceVisit.due_date).limit(limit)
     ).unique()
     tz = company_timezone()
     tasks = []

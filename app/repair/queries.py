@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, func, or_, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import Select, exists, or_, select
 
 from app.core.auth.models import User
-from app.core.masterdata.models import Customer, Unit
+from app.core.masterdata.models import Customer, Product, Unit
 from app.core.models import utcnow
-from app.core.pagination import Page
+from app.core.pagination import Page, count_upto
 from app.core.records.engine.deadlines import next_due_column as engine_next_due
 from app.core.records.engine.deadlines import open_deadline_conditions
 from app.extensions import db
@@ -50,7 +50,7 @@ def _matching(
     """The ids of the cases matching the filters; customer and unit are joined only when a
     filter, the search or the sort needs them, so the usual list reads one index."""
     query = select(RepairRequest.id).where(RepairRequest.status != RepairState.DRAFT.value)
-    if q or region or sort == "customer":
+    if q or sort == "customer":
         query = query.outerjoin(Customer, Customer.id == RepairRequest.customer_id)
     if q:
         like = f"%{q.strip()}%"
@@ -65,8 +65,10 @@ def _matching(
         query = query.where(RepairRequest.engineer_id == engineer_id)
     if customer_id:
         query = query.where(RepairRequest.customer_id == customer_id)
-    if region:
-        query = query.where(Customer.region_class == region)
+    if region:  # a semi-join: the region's customers are hashed once, not looked up per case
+        query = query.where(
+            RepairRequest.customer_id.in_(select(Customer.id).where(Customer.region_class == region))
+        )
     if warranty == "in":
         query = query.where(RepairRequest.in_warranty.is_(True))
     elif warranty == "out":
@@ -79,18 +81,18 @@ def _matching(
 def repair_page(
     page: int, per_page: int, *, sort: str = "received", descending: bool = True, now=None, **filters
 ) -> Page:
-    """One page of ``(RepairRequest, next_due)`` rows matching the filters, in the chosen order.
+    """One page of :class:`ListRow` matching the filters, in the chosen order.
 
     ``status`` is a state value, or ``open`` for every state still being worked on. Search
     matches the record number, the unit's serial or the customer's name. Two queries, whatever
-    the page and its size: the count, and the page — whose ids are picked first (an index
-    walk, however deep the page) and only those rows are then read in full, with their next
-    deadline.
+    the page and its size: the count (bounded, see :func:`count_upto`), and the page — whose ids
+    are picked first (an index walk, however deep the page); only the columns the list shows
+    are then read for those ids, with their next deadline.
     """
     now = now or utcnow()
     matching = _matching(sort=sort, now=now, **filters)
-    total = db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
     page = max(1, page or 1)
+    total, is_exact = count_upto(matching, page, per_page)
     keys = [
         (next_due_column() if column == "next_due" else column).label(f"k{i}")
         for i, column in enumerate(SORTS.get(sort, SORTS["received"]))
@@ -104,9 +106,42 @@ def repair_page(
     )
     ordered = [window.c[key.name] for key in keys]
     rows = db.session.execute(
-        select(RepairRequest, next_due_column().label("next_due"))
+        select(
+            RepairRequest.id,
+            RepairRequest.number,
+            RepairRequest.received_at,
+            RepairRequest.in_warranty,
+            RepairRequest.status,
+            Customer.name.label("customer_name"),
+            Unit.serial.label("unit_serial"),
+            Product.model.label("product_model"),
+            User.display_name.label("engineer_name"),
+            next_due_column().label("next_due"),
+        )
         .join(window, window.c.id == RepairRequest.id)
-        .options(lazyload(RepairRequest.engineer, User.roles))  # names only: no roles query
+        .outerjoin(Customer, Customer.id == RepairRequest.customer_id)
+        .outerjoin(Unit, Unit.id == RepairRequest.unit_id)
+        .outerjoin(Product, Product.id == Unit.product_id)
+        .outerjoin(User, User.id == RepairRequest.engineer_id)
         .order_by(*(key.desc() if descending else key.asc() for key in ordered))
-    ).unique()
-    return Page(items=list(rows), page=page, per_page=per_page, total=total)
+    )
+    title = RepairRequest.definition.state_title
+    items = [ListRow(**row._mapping, status_title=title(row.status)) for row in rows]
+    return Page(items=items, page=page, per_page=per_page, total=total, is_exact=is_exact)
+
+
+@dataclass(frozen=True, slots=True)
+class ListRow:
+    """What one line of the repair list shows (read as columns, not as whole records)."""
+
+    id: int
+    number: str | None
+    received_at: dt.datetime | None
+    in_warranty: bool | None
+    status: str
+    status_title: str
+    customer_name: str | None
+    unit_serial: str | None
+    product_model: str | None
+    engineer_name: str | None
+    next_due: dt.datetime | None

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.core.attachments.models import AttachmentKind
 from app.core.attachments.services import attachments_of
@@ -276,7 +276,7 @@ def _unit_repairs(unit, **_kw) -> list[tuple]:
 
 
 @collect_tasks.connect
-def _repair_tasks(user, **_kw) -> list:
+def _repair_tasks(user, limit: int = 50, **_kw) -> list:
     """The home page's open repair tasks: my cases as engineer; cases to dispatch or support for
     the service manager; cases waiting for a quotation for the service centre."""
     from flask import url_for
@@ -305,7 +305,11 @@ def _repair_tasks(user, **_kw) -> list:
         select(RepairRequest, next_due_column())
         .where(or_(*wanted))
         .order_by(RepairRequest.received_at.desc())  # open cases are recent: an index walk from the end
-        .limit(50)
+        .limit(limit)
+        # the title names the customer and the unit: nothing else of the case is joined
+        .options(
+            lazyload("*"), joinedload(RepairRequest.customer), joinedload(RepairRequest.unit).lazyload("*")
+        )
     ).unique()
     return [
         Task(

@@ -44,6 +44,8 @@ def extracted(tmp_path_factory) -> set[str]:
             "_l",
             "-k",
             "lazy_gettext",
+            "--ignore-dirs",  # Babel skips folders starting with _ unless told: templates/_macros
+            ".* __pycache__ node_modules",
             "-o",
             str(pot),
             ".",

@@ -106,6 +106,36 @@ def test_pages_keep_filter_and_sort(app, client, sales, many_customers):
     assert "sort=-name" in second
 
 
+def test_a_long_list_counts_only_a_few_pages_ahead_and_says_more_than(
+    app, client, sales, many_customers, monkeypatch
+):
+    from app.core import pagination
+
+    app.config["PAGE_SIZE"] = 2
+    monkeypatch.setattr(pagination, "LOOKAHEAD_PAGES", 2)
+    en = {**HX, "Accept-Language": "en"}
+    html = client.get("/masterdata/customers", headers=en).get_data(as_text=True)
+    assert "Page 1 of more than 3" in html  # 12 customers; counting stopped at page 1 + 2 pages
+    assert "More than 6" in html
+    assert "in all" not in html
+    # far enough down, the count reaches the end and is exact again
+    html = client.get("/masterdata/customers?page=5", headers=en).get_data(as_text=True)
+    assert "Page 5 of 6" in html
+    assert "12 in all" in html
+    assert len(row_ids(html, "customer")) == 2
+
+
+def test_the_pager_speaks_chinese(app, client, sales, many_customers):
+    app.config["PAGE_SIZE"] = 5
+    html = client.get("/masterdata/customers", headers={**HX, "Accept-Language": "zh-CN"}).get_data(
+        as_text=True
+    )
+    assert "第 1 页，共 3 页" in html
+    assert "共 12 条" in html
+    assert "下一页" in html
+    assert "Next" not in html
+
+
 # --- type-ahead -----------------------------------------------------------------------------
 
 

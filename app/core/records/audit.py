@@ -272,15 +272,14 @@ def field_label(key: str) -> str:
     return str(FIELD_LABELS.get(key, key))
 
 
-def history_of(obj) -> list[AuditEntry]:
-    """The timeline of one object, oldest first."""
+def history_of(obj, latest: int | None = None) -> list[AuditEntry]:
+    """The timeline of one object, oldest first; with ``latest``, only its newest ``latest``
+    entries (read from the end of the object's index, however long the timeline)."""
     object_type, object_id = object_key(obj)
-    return (
-        db.session.query(AuditEntry)
-        .filter_by(object_type=object_type, object_id=object_id)
-        .order_by(AuditEntry.id)
-        .all()
-    )
+    query = db.session.query(AuditEntry).filter_by(object_type=object_type, object_id=object_id)
+    if latest is None:
+        return query.order_by(AuditEntry.id).all()
+    return query.order_by(AuditEntry.id.desc()).limit(latest).all()[::-1]
 
 
 __all__ = [

@@ -120,7 +120,7 @@ def index():
         descending=descending,
         now=now,
         states=list(RepairState),
-        engineers=engineers(),
+        engineers=engineers,  # called by the filter form only: a fragment does not ask
         regions=list(RegionClass),
         customer=db.session.get(Customer, filters["customer"]) if filters["customer"] else None,
         may_register=can_register(current_user),

@@ -289,3 +289,28 @@ def test_earlier_revision_stays_readable_after_a_correction(client, login, peopl
     assert "故障原因笔误" in html
     assert client.get(f"/records/example_record/{record.id}/revisions/1").status_code == 404
     assert client.get(f"/records/nothing/{record.id}").status_code == 404
+
+
+def test_a_long_history_shows_its_newest_entries_and_the_rest_on_request(client, login, people, new_record):
+    from app.core.records.audit import AuditAction, audit
+    from app.core.records.engine.views import HISTORY_SHOWN
+
+    record = new_record("approved")
+    for n in range(HISTORY_SHOWN + 5):
+        audit(AuditAction.PRINT, record, actor=people["clerk"], reason=f"copy {n:02d}")
+    db.session.commit()
+    login(people["clerk"])
+    page = client.get(f"/records/example_record/{record.id}", headers=EN).get_data(as_text=True)
+    history = page[page.index('id="record-history"') :]
+    shown = re.findall(r"copy (\d\d)", history)
+    assert shown == [f"{n:02d}" for n in range(5, HISTORY_SHOWN + 5)]  # the newest, oldest first
+    assert "Submitted → Reviewed" not in history  # older than the newest entries
+    url = f"/records/example_record/{record.id}/history"
+    assert f'hx-get="{url}"' in history
+    whole = client.get(url, headers={**HX, **EN}).get_data(as_text=True)
+    assert "<html" not in whole
+    assert re.findall(r"copy (\d\d)", whole) == [f"{n:02d}" for n in range(HISTORY_SHOWN + 5)]
+    assert "Submitted → Reviewed" in whole
+    assert 'id="history-older"' not in whole
+    assert "<html" in client.get(url, headers=EN).get_data(as_text=True)  # without script: a page
+    assert client.get("/records/example_record/999999/history").status_code == 404

@@ -47,6 +47,8 @@ from app.extensions import db
 bp = Blueprint("workflow", __name__, url_prefix="/records")
 
 APPROVALS_CHANGED = "approvals-changed"
+#: entries of a record's history its page shows; the rest load on request
+HISTORY_SHOWN = 20
 
 
 # --- loaders -----------------------------------------------------------------------------------
@@ -190,6 +192,14 @@ def record_revision(record_type: str, record_id: int, revision_no: int):
     return render("core/records/record_revision.html", record=rec, revision=revision, rows=rows)
 
 
+@bp.route("/<record_type>/<int:record_id>/history")
+@login_required
+def record_history(record_type: str, record_id: int):
+    """The whole audit trail of a record (its page shows the newest entries)."""
+    rec = get_record_or_404(record_type, record_id)
+    return render("core/records/history.html", "history", record=rec, full_history=True)
+
+
 # --- template helpers and error answers -------------------------------------------------------------
 
 
@@ -203,6 +213,7 @@ for _name, _func in {
     "record_revisions": services.revisions_of,
     "record_history": history_of,
     "is_own_pending": is_own_pending,
+    "HISTORY_SHOWN": HISTORY_SHOWN,
     "Meaning": Meaning,
     "Decision": Decision,
 }.items():
