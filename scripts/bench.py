@@ -1,15 +1,16 @@
 """Benchmark the portal at a real company's volume (README "Performance").
 
-    ./scripts/bench                       # PostgreSQL at DATABASE_URL (default: this machine's `test`)
-    DATABASE_URL=sqlite:///instance/bench.db ./scripts/bench --workers 1
+    ./scripts/bench                       # PostgreSQL: DATABASE_URL, else this machine's qportal_bench
+    DATABASE_URL=sqlite:///instance/bench.db ./scripts/bench --workers 1 --out instance/bench-sqlite.json
 
 1. Seeds the database (bulk inserts) with 5 000 customers, 100 000 units, 200 000 repair cases
    over five years and every state, their deadlines (about 100 000 open), 50 000 shipping
    notes and 20 000 maintenance plans where those procedures exist — or reuses a database
    seeded before (it has the bench marker customer).
-2. Starts gunicorn as production would and drives it over HTTP with concurrent logged-in
-   clients (real login form, real CSRF token); prints p50/p95/p99 latency and requests/s per
-   page and the SQL queries each page runs; writes everything as JSON (``--out``).
+2. Starts gunicorn as production would and drives it over HTTP, first with one logged-in
+   client alone (what a request costs without queueing), then with concurrent ones (real
+   login form, real CSRF token); prints p50/p95/p99 latency and requests/s per page and the
+   SQL queries each page runs; writes everything as JSON (``--out``).
 3. Numbering under contention: P processes × N numbers → numbers/s, duplicates, gaps.
 4. The reminder scan over the open deadlines: time to find what is due.
 5. Resident memory of each web worker after the run.

@@ -50,7 +50,7 @@ def _matching(
     """The ids of the cases matching the filters; customer and unit are joined only when a
     filter, the search or the sort needs them, so the usual list reads one index."""
     query = select(RepairRequest.id).where(RepairRequest.status != RepairState.DRAFT.value)
-    if q or sort == "customer":
+    if q or region or sort == "customer":
         query = query.outerjoin(Customer, Customer.id == RepairRequest.customer_id)
     if q:
         like = f"%{q.strip()}%"
@@ -65,10 +65,8 @@ def _matching(
         query = query.where(RepairRequest.engineer_id == engineer_id)
     if customer_id:
         query = query.where(RepairRequest.customer_id == customer_id)
-    if region:  # a semi-join: the region's customers are hashed once, not looked up per case
-        query = query.where(
-            RepairRequest.customer_id.in_(select(Customer.id).where(Customer.region_class == region))
-        )
+    if region:
+        query = query.where(Customer.region_class == region)
     if warranty == "in":
         query = query.where(RepairRequest.in_warranty.is_(True))
     elif warranty == "out":

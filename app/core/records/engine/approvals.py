@@ -78,14 +78,22 @@ def _waiting(definition: WorkflowDefinition, user):
     if not approving:
         return steps, None, True
     model = definition.model
-    conditions, is_exact = [], True
+    # steps leaving the same states share one status condition: the index is read once for them
+    by_states: dict[tuple, list] = {}
+    is_exact = True
     for step in approving:
-        condition = model.status.in_(sorted(step.from_values))
+        rules = by_states.setdefault(tuple(sorted(step.from_values)), [])
         if step.where is not None:
-            condition = and_(condition, step.where(model))
-        elif step.when is not None:
-            is_exact = False
-        conditions.append(condition)
+            rules.append(step.where(model))
+        else:
+            is_exact = is_exact and step.when is None
+            rules.append(None)  # no rule in SQL: every record in these states may wait
+    conditions = [
+        model.status.in_(states)
+        if any(rule is None for rule in rules)
+        else and_(model.status.in_(states), or_(*rules))
+        for states, rules in by_states.items()
+    ]
     return steps, and_(or_(*conditions), *_not_mine(model, user.id)), is_exact
 
 

@@ -68,7 +68,8 @@ class Deadline(db.Model):
 
     __tablename__ = "record_deadline"
     __table_args__ = (
-        Index("ix_record_deadline_record", "record_type", "record_id", "key"),
+        # a record's deadlines, the open ones first by due time: a list's next-deadline column
+        Index("ix_record_deadline_record", "record_type", "record_id", "stopped_at", "due_at"),
         Index("ix_record_deadline_open", "stopped_at", "due_at"),
         # The columns fixed by the condition lead as well: SQLite's planner, without statistics,
         # then prefers these indexes to ix_record_deadline_open (a scan of every open deadline).
