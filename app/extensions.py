@@ -47,6 +47,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         dbapi_connection.prepared_max = 1000
 
 
+def built_on(obj, dialect_name: str) -> bool:
+    """Whether the schema object exists on this database: an index the models build for one
+    database only (``info={"only_on": ...}``) is left out of schema comparisons elsewhere."""
+    only_on = getattr(obj, "info", {}).get("only_on") if obj is not None else None
+    return only_on is None or only_on == dialect_name
+
+
 class RedisHolder:
     """One Redis connection per app, opened on first use.
 
