@@ -682,9 +682,19 @@ def _maintenance_tasks(user, limit: int = 50, **_kw) -> list:
         return []
     from sqlalchemy import or_
 
-    visits = db.session.scalars(
-        select(MaintenanceVisit).where(or_(*wanted)).order_by(MaintenanceVisit.due_date).limit(limit)
-    ).unique()
+    # the ids by the condition alone, then those visits with what they load eagerly: planned
+    # together, the condition and the joins cost PostgreSQL more than the query itself
+    order = (MaintenanceVisit.due_date, MaintenanceVisit.id)
+    ids = list(
+        db.session.scalars(select(MaintenanceVisit.id).where(or_(*wanted)).order_by(*order).limit(limit))
+    )
+    visits = (
+        db.session.scalars(
+            select(MaintenanceVisit).where(MaintenanceVisit.id.in_(ids)).order_by(*order)
+        ).unique()
+        if ids
+        else []
+    )
     tz = company_timezone()
     tasks = []
     for visit in visits:
