@@ -141,14 +141,10 @@ def _registered_face(font_path: Path) -> str:
     file already: about 8 ms of each print. Known to xhtml2pdf's default families, the face
     is found by name. A ``.ttc`` gives its first face, as ``@font-face`` did.
     """
-    name = EMBEDDED_FONT if font_path == Path(DEFAULT_FONT_PATH) else f"{EMBEDDED_FONT}-{len(_FACES)}"
+    name = EMBEDDED_FONT if font_path == Path(DEFAULT_FONT_PATH) else f"{EMBEDDED_FONT}-{font_path.stem}"
     pdfmetrics.registerFont(TTFont(name, str(font_path)))
     xhtml2pdf_defaults.DEFAULT_FONT[name.lower()] = name
-    _FACES.append(name)
     return name
-
-
-_FACES: list[str] = []
 
 
 def resource_policy(font_path: Path | None) -> ResourceAccessPolicy:

@@ -682,19 +682,10 @@ def _maintenance_tasks(user, limit: int = 50, **_kw) -> list:
         return []
     from sqlalchemy import or_
 
-    # the ids by the condition alone, then those visits with what they load eagerly: planned
-    # together, the condition and the joins cost PostgreSQL more than the query itself
+    from app.core.pagination import first_rows
+
     order = (MaintenanceVisit.due_date, MaintenanceVisit.id)
-    ids = list(
-        db.session.scalars(select(MaintenanceVisit.id).where(or_(*wanted)).order_by(*order).limit(limit))
-    )
-    visits = (
-        db.session.scalars(
-            select(MaintenanceVisit).where(MaintenanceVisit.id.in_(ids)).order_by(*order)
-        ).unique()
-        if ids
-        else []
-    )
+    visits = first_rows(MaintenanceVisit, or_(*wanted), order, limit)
     tz = company_timezone()
     tasks = []
     for visit in visits:

@@ -125,6 +125,16 @@ def test_a_long_list_counts_only_a_few_pages_ahead_and_says_more_than(
     assert len(row_ids(html, "customer")) == 2
 
 
+def test_first_rows_are_the_matching_records_in_order_and_no_more(app, many_customers):
+    from app.core.masterdata.models import Customer
+    from app.core.pagination import first_rows
+
+    city = sorted((c for c in many_customers if c.region_class == RegionClass.CITY), key=lambda c: c.name)
+    found = first_rows(Customer, Customer.region_class == RegionClass.CITY, (Customer.name.desc(),), 3)
+    assert [c.id for c in found] == [c.id for c in reversed(city)][:3]
+    assert first_rows(Customer, Customer.name == "nobody", (Customer.id,), 3) == []
+
+
 def test_the_pager_speaks_chinese(app, client, sales, many_customers):
     app.config["PAGE_SIZE"] = 5
     html = client.get("/masterdata/customers", headers={**HX, "Accept-Language": "zh-CN"}).get_data(

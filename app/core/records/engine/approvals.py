@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, union_all
 
+from app.core.pagination import first_rows
 from app.core.records.engine.definition import Transition, WorkflowDefinition
 from app.core.records.engine.registry import registry
 from app.core.signals import collect_approvals
@@ -109,16 +110,8 @@ def pending_approvals_for(user, limit: int = SCAN_LIMIT) -> list[PendingApproval
             continue
         model = definition.model
         # newest first by id (the primary key's index, no sort of every waiting record); the
-        # items are then ordered by how long they have waited. The ids come first, by the
-        # condition alone: PostgreSQL plans that condition joined to every eagerly loaded
-        # table anew each time (8 ms), while the records by id plan in a fraction of it.
-        ids = list(
-            db.session.scalars(select(model.id).where(condition).order_by(model.id.desc()).limit(limit))
-        )
-        if not ids:
-            continue
-        query = select(model).where(model.id.in_(ids)).order_by(model.id.desc())
-        for record in db.session.scalars(query).unique():
+        # items are then ordered by how long they have waited
+        for record in first_rows(model, condition, (model.id.desc(),), limit):
             mine = [t for t in steps if record.status in t.from_values and t.allowed(user, record)]
             approve = [t for t in mine if not t.rejects]
             if approve:
