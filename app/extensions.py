@@ -14,6 +14,9 @@ from rq import Queue
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 
+#: psycopg's ``TransactionStatus.INTRANS``: a transaction open, no statement failed in it
+_IN_TRANSACTION = 2
+
 #: Constraint names are fixed so that Alembic migrations name them the same on every database.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -45,6 +48,37 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         # anew; the portal runs a few hundred distinct statements, more than the default 100
         # a connection keeps, so the busiest would be evicted and planned again each time.
         dbapi_connection.prepared_max = 1000
+
+
+#: the key in a connection's ``info``: a statement other than a SELECT ran in its transaction
+_WROTE = "qportal_wrote"
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+    if statement.lstrip()[:6].upper() != "SELECT":
+        conn.info[_WROTE] = True
+
+
+@event.listens_for(Engine, "commit")
+def _forget_writes(conn) -> None:
+    conn.info.pop(_WROTE, None)
+
+
+@event.listens_for(Engine, "rollback")
+def _end_reads_with_commit(conn) -> None:
+    """A transaction that only read ends with COMMIT, not ROLLBACK (the same for it).
+
+    Every request ends its transaction with a rollback when the session closes, and psycopg
+    drops all of a connection's prepared statements on ROLLBACK: no statement would ever be
+    prepared, and PostgreSQL would parse and plan each query of each page anew (0.5–2 ms
+    apiece). psycopg's rollback that follows finds no transaction and does nothing.
+    """
+    if conn.info.pop(_WROTE, False) or conn.dialect.driver != "psycopg":
+        return
+    dbapi_connection = conn.connection.dbapi_connection
+    if dbapi_connection is not None and dbapi_connection.info.transaction_status == _IN_TRANSACTION:
+        dbapi_connection.commit()
 
 
 def built_on(obj, dialect_name: str) -> bool:

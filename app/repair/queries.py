@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, bindparam, exists, or_, select
 
 from app.core.auth.models import User
-from app.core.masterdata.models import Customer, Product, Unit
+from app.core.masterdata.models import Customer, Product, RegionClass, Unit
 from app.core.models import utcnow
-from app.core.pagination import Page, count_upto
+from app.core.pagination import Page, count_upto, fixed
 from app.core.records.engine.deadlines import next_due_column as engine_next_due
 from app.core.records.engine.deadlines import open_deadline_conditions
 from app.extensions import db
@@ -24,6 +24,10 @@ SORTS = {
     "status": (RepairRequest.status, RepairRequest.id),
     "due": ("next_due", RepairRequest.id),
 }
+
+
+def _fixed_list(values: list[str]):
+    return bindparam(None, values, expanding=True, literal_execute=True)
 
 
 def _open_deadline(now: dt.datetime | None = None):
@@ -49,7 +53,7 @@ def _matching(
 ) -> Select:
     """The ids of the cases matching the filters; customer and unit are joined only when a
     filter, the search or the sort needs them, so the usual list reads one index."""
-    query = select(RepairRequest.id).where(RepairRequest.status != RepairState.DRAFT.value)
+    query = select(RepairRequest.id).where(RepairRequest.status != fixed(RepairState.DRAFT.value))
     if q or region or sort == "customer":
         query = query.outerjoin(Customer, Customer.id == RepairRequest.customer_id)
     if q:
@@ -57,16 +61,18 @@ def _matching(
         query = query.outerjoin(Unit, Unit.id == RepairRequest.unit_id).where(
             or_(RepairRequest.number.ilike(like), Unit.serial.ilike(like), Customer.name.ilike(like))
         )
+    # states and region classes are written into the SQL (one plan each), checked first: the
+    # view passes only known values, the text must never carry anything else
     if status == "open":
-        query = query.where(RepairRequest.status.in_([s.value for s in OPEN_STATES]))
+        query = query.where(RepairRequest.status.in_(_fixed_list(sorted(s.value for s in OPEN_STATES))))
     elif status:
-        query = query.where(RepairRequest.status == status)
+        query = query.where(RepairRequest.status == fixed(RepairState(status).value))
     if engineer_id:
         query = query.where(RepairRequest.engineer_id == engineer_id)
     if customer_id:
         query = query.where(RepairRequest.customer_id == customer_id)
     if region:
-        query = query.where(Customer.region_class == region)
+        query = query.where(Customer.region_class == fixed(RegionClass(region).value))
     if warranty == "in":
         query = query.where(RepairRequest.in_warranty.is_(True))
     elif warranty == "out":
@@ -98,8 +104,8 @@ def repair_page(
     window = (
         matching.add_columns(*keys)
         .order_by(*(key.desc() if descending else key.asc() for key in keys))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        .limit(fixed(per_page))
+        .offset(fixed((page - 1) * per_page))
         .subquery()
     )
     ordered = [window.c[key.name] for key in keys]

@@ -110,3 +110,25 @@ def test_the_home_page_lists_the_newest_approvals_and_counts_them_all(client, lo
     assert cases[-1].number in card
     assert cases[0].number not in card
     assert "All 12 in the Approvals inbox" in card
+
+
+def test_a_backlog_beyond_the_shown_count_reads_as_more_than_it(client, login, world, make_case, monkeypatch):
+    import re
+
+    from app.core.records.engine import approvals
+
+    monkeypatch.setattr(approvals, "COUNT_SHOWN", 4)
+    monkeypatch.setattr(approvals, "HOME_PAGE_LIMIT", 3)
+    for _ in range(6):
+        make_case("completed")
+    login(world.manager)
+    assert approvals.pending_approval_count(world.manager) == 5  # counting stopped one past 4
+    badge = client.get("/records/approvals/count", headers={**EN, "HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert re.search(r'id="approvals-count">4\+<', badge)
+    home = client.get("/", headers=EN).get_data(as_text=True)
+    assert 'id="my-approvals-count">4+<' in home
+    assert "All 4+ in the Approvals inbox" in home
+    monkeypatch.setattr(approvals, "COUNT_SHOWN", 6)
+    assert approvals.pending_approval_count(world.manager) == 6  # an exact count within the limit

@@ -18,6 +18,7 @@ Its ``__init__.py`` imports ``workflow.py`` so the definition is registered befo
 
 from app.core.records.engine.approvals import (
     PendingApproval,
+    approval_count_text,
     available_transitions,
     pending_approval_count,
     pending_approvals_for,
@@ -101,6 +102,7 @@ __all__ = [
     "ensure_editable",
     "from_config",
     "open_deadlines",
+    "approval_count_text",
     "pending_approval_count",
     "pending_approvals_for",
     "print_signatures",

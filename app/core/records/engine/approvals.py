@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, union_all
 
-from app.core.pagination import first_rows
+from app.core.pagination import first_rows, fixed
 from app.core.records.engine.definition import Transition, WorkflowDefinition
 from app.core.records.engine.registry import registry
 from app.core.signals import collect_approvals
@@ -24,6 +24,9 @@ from app.extensions import db
 SCAN_LIMIT = 500
 #: the newest records waiting for me that the home page lists (the inbox has them all)
 HOME_PAGE_LIMIT = 10
+#: the header badge and the home page count the waiting records this far, then say "99+":
+#: counting every one of a backlog of thousands cost each page view 7–10 ms
+COUNT_SHOWN = 99
 
 
 @dataclass
@@ -121,23 +124,31 @@ def pending_approvals_for(user, limit: int = SCAN_LIMIT) -> list[PendingApproval
 
 
 def pending_approval_count(user) -> int:
-    """How many records wait for ``user``: one COUNT over every procedure's records when each
-    step's rule is known in SQL, else the inbox itself counted."""
+    """How many records wait for ``user``, counted no further than one past :data:`COUNT_SHOWN`
+    (:func:`approval_count_text` shows that as "99+"): one COUNT over every procedure's records
+    when each step's rule is known in SQL, else the inbox itself counted."""
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
+    upto = COUNT_SHOWN + 1
     counts = []
     for definition in registry:
         _steps, condition, is_exact = _waiting(definition, user)
         if condition is None:
             continue
         if not is_exact:
-            return len(pending_approvals_for(user))
+            return min(len(pending_approvals_for(user)), upto)
         model = definition.model
-        counts.append(select(func.count(model.id).label("n")).where(condition))
+        first = select(model.id).where(condition).limit(fixed(upto)).subquery()
+        counts.append(select(func.count().label("n")).select_from(first))
     if not counts:
         return 0
     each = union_all(*counts).subquery() if len(counts) > 1 else counts[0].subquery()
-    return int(db.session.scalar(select(func.coalesce(func.sum(each.c.n), 0))) or 0)
+    return min(int(db.session.scalar(select(func.coalesce(func.sum(each.c.n), 0))) or 0), upto)
+
+
+def approval_count_text(count: int) -> str:
+    """``"7"``, or ``"99+"`` past :data:`COUNT_SHOWN`."""
+    return f"{COUNT_SHOWN}+" if count > COUNT_SHOWN else str(count)
 
 
 def pending_approval_for(user, record) -> PendingApproval | None:

@@ -14,6 +14,7 @@ from app.core.permissions import login_required
 from app.core.records.audit import history_of
 from app.core.records.engine import services
 from app.core.records.engine.approvals import (
+    approval_count_text,
     available_transitions,
     is_own_pending,
     pending_approval_count,
@@ -206,6 +207,7 @@ def record_history(record_type: str, record_id: int):
 for _name, _func in {
     "available_transitions": available_transitions,
     "pending_approval_count": pending_approval_count,
+    "approval_count_text": approval_count_text,
     "record_approvals": services.approvals_of,
     "record_deadlines": services.deadlines_of,
     "deadline_countdown": countdown,
