@@ -15,13 +15,15 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.core.i18n import titles_in_language
+
 
 class TitledEnum(enum.StrEnum):
     """A string enum whose members carry a translated display title."""
 
     @property
     def title(self) -> str:
-        return str(self._titles()[self])
+        return titles_in_language(type(self))[self]
 
     @classmethod
     def _titles(cls) -> dict:

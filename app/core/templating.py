@@ -7,8 +7,11 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import format_datetime, get_locale
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from app.core import permissions
+from app.core.i18n import translations
 from app.core.navigation import PROCEDURES
 from app.core.records.audit import field_label
 
@@ -22,7 +25,27 @@ def current_locale() -> str:
     return "zh_CN" if locale is None or locale.language == "zh" else "en"
 
 
+@pass_context
+def _gettext(context, string: str, **variables) -> str:
+    """``{{ _("…") }}``: what Jinja's new-style gettext gives (escaped, then formatted with the
+    variables, ``%%`` read as ``%``), without its two wrapping layers around each call."""
+    message = translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        message = Markup(message)  # noqa: S704 — our own catalog; the variables are escaped by %
+    return message % variables if variables or "%" in message else message
+
+
 def register_templating(app: Flask) -> None:
+    # Flask-Babel's callables with Jinja's "new style" wrapping, from the request's catalog
+    # found once: a hundred messages a page at a third of the cost
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+    app.jinja_env.globals["gettext"] = _gettext
     app.jinja_env.globals.update(permissions.JINJA_CHECKS)
     app.jinja_env.globals["PROCEDURES"] = PROCEDURES
     app.jinja_env.globals["field_label"] = field_label
