@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import multiprocessing
@@ -436,8 +437,29 @@ def scenarios(url: str) -> dict:
     }
 
 
-def load(base: str, pages: dict, clients: int, requests_each: int) -> dict:
-    """Every page in turn, ``clients`` threads × ``requests_each`` requests; latency in ms."""
+def _cpu_seconds(processes) -> float:
+    total = 0.0
+    for process in processes:
+        with contextlib.suppress(Exception):  # a process that ended adds nothing
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def cpu_meters(portal: subprocess.Popen) -> dict:
+    """The processes whose CPU time a request costs: the web workers, PostgreSQL's backends."""
+    import psutil
+
+    workers = psutil.Process(portal.pid).children()
+    postgres = [p for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith("postgres")]
+    return {"workers": workers, "postgresql": postgres}
+
+
+def load(base: str, pages: dict, clients: int, requests_each: int, meters: dict | None = None) -> dict:
+    """Every page in turn, ``clients`` threads × ``requests_each`` requests; latency in ms.
+
+    With ``meters``, also the CPU time each request cost on average (ms) in the web workers, in
+    PostgreSQL and in this load generator, which shares the machine's cores with them."""
     users = [Client(base, "bench.manager") for _ in range(clients)]
     results = {}
     for name, (method, target, headers) in pages.items():
@@ -480,12 +502,15 @@ def load(base: str, pages: dict, clients: int, requests_each: int) -> dict:
                     errors[0] += 0 if ok else 1
 
         threads = [threading.Thread(target=work, args=(c,)) for c in users]
+        before = {key: _cpu_seconds(procs) for key, procs in (meters or {}).items()}
+        generator = time.process_time()
         wall = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         wall = time.perf_counter() - wall
+        generator = time.process_time() - generator
         results[name] = {
             "requests": len(latencies),
             "errors": errors[0],
@@ -494,6 +519,12 @@ def load(base: str, pages: dict, clients: int, requests_each: int) -> dict:
             "p99_ms": round(_percentile(latencies, 0.99), 1),
             "rps": round(len(latencies) / wall, 1),
         }
+        if meters:
+            spent = {key: _cpu_seconds(procs) - before[key] for key, procs in meters.items()}
+            spent["load generator"] = generator
+            results[name]["cpu_ms_per_request"] = {
+                key: round(seconds * 1000 / max(1, len(latencies)), 2) for key, seconds in spent.items()
+            }
     return results
 
 
@@ -662,7 +693,7 @@ def main() -> int:
         solo["one-click approval POST"] = (method, cases[-args.solo :], headers)
         crowd["one-click approval POST"] = (method, cases[: -args.solo], headers)
         report["one_client"] = load(base, solo, 1, args.solo)
-        report["pages"] = load(base, crowd, args.clients, args.requests)
+        report["pages"] = load(base, crowd, args.clients, args.requests, cpu_meters(proc))
         report["worker_rss_mb"] = worker_memory(proc)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -681,6 +712,12 @@ def main() -> int:
         figures = f"{row['p50_ms']:8} {row['p95_ms']:8} {row['p99_ms']:8} {row['rps']:8}"
         errors = row["errors"] + one["errors"]
         print(f"{name:32} {one['p50_ms']:8} {one['p95_ms']:8} {figures} {sql!s:>4} {errors:6}")
+    print(f"\nCPU ms per request at {args.clients} clients:")
+    print(f"{'page':32} {'workers':>8} {'postgres':>8} {'loadgen':>8}")
+    for name, row in report["pages"].items():
+        cpu = row.get("cpu_ms_per_request", {})
+        spent = [cpu.get(key, "") for key in ("workers", "postgresql", "load generator")]
+        print(f"{name:32} {spent[0]:8} {spent[1]:8} {spent[2]:8}")
     if "numbering" in report:
         print(f"\nnumbering: {report['numbering']}")
     print(f"reminder scan: {report['reminder_scan']}")
