@@ -3,8 +3,9 @@
 Every print extends ``templates/core/print/base.html``, which puts the company, the form
 title (Chinese always, English under it), form code + revision and record number on every
 page, and the signature blocks at the end (DOMAIN.md §1); :func:`number_pages` then writes
-"第 X 页，共 Y 页 / Page X of Y" in each page's footer. Chinese prints in WenQuanYi Micro Hei, embedded; without that font the
-built-in STSong-Light (not embedded) stands in and a warning is logged.
+"第 X 页，共 Y 页 / Page X of Y" in each page's footer. Chinese prints in WenQuanYi Micro Hei,
+embedded; without that font the built-in STSong-Light (not embedded) stands in and a warning
+is logged.
 
 The xhtml2pdf logger stays at ERROR (``create_app``): its warnings quote the HTML, which
 holds the record's contents.
