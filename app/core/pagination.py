@@ -64,6 +64,26 @@ def count_upto(query: Select, page: int, per_page: int) -> tuple[int, bool]:
     return (limit, False) if found > limit else (found, True)
 
 
+def ids_page(ordered: Select, page: int, per_page: int) -> tuple[list, int, bool]:
+    """``(ids, total, is_exact)``: the ids on ``page`` of ``ordered`` (a query whose first column
+    is the id, in the list's order), and the total as :func:`count_upto` gives it.
+
+    Both come from one walk: the page's ids and those of the :data:`LOOKAHEAD_PAGES` pages after
+    it are read together, and how many came tells the total. A COUNT beside the page walked
+    everything before a deep page twice (page 500: 12 500 index entries, twice).
+    """
+    page = max(1, page or 1)
+    offset = (page - 1) * per_page
+    limit = (page + LOOKAHEAD_PAGES) * per_page
+    ids = list(db.session.scalars(ordered.limit(fixed(limit - offset + 1)).offset(fixed(offset))))
+    if not ids and page > 1:  # past the end: how far the list does go
+        total, is_exact = count_upto(ordered, page, per_page)
+        return [], total, is_exact
+    seen = offset + len(ids)
+    total, is_exact = (limit, False) if seen > limit else (seen, True)
+    return ids[:per_page], total, is_exact
+
+
 def first_rows(model, condition, order: tuple, limit: int) -> list:
     """The first ``limit`` records of ``model`` matching ``condition`` in ``order``.
 

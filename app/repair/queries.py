@@ -10,7 +10,7 @@ from sqlalchemy import Select, bindparam, exists, or_, select
 from app.core.auth.models import User
 from app.core.masterdata.models import Customer, Product, RegionClass, Unit
 from app.core.models import utcnow
-from app.core.pagination import Page, count_upto, fixed
+from app.core.pagination import Page, fixed, ids_page
 from app.core.records.engine.deadlines import next_due_column as engine_next_due
 from app.core.records.engine.deadlines import open_deadline_conditions
 from app.extensions import db
@@ -89,49 +89,51 @@ def repair_page(
 
     ``status`` is a state value, or ``open`` for every state still being worked on. Search
     matches the record number, the unit's serial or the customer's name. Two queries, whatever
-    the page and its size: the count (bounded, see :func:`count_upto`), and the page — whose ids
-    are picked first (an index walk, however deep the page); only the columns the list shows
-    are then read for those ids, with their next deadline.
+    the page and its size: the page's ids in order, read with those of the next few pages that
+    bound the total (:func:`ids_page`, one index walk however deep the page), then only the
+    columns the list shows, for those ids, with their next deadline.
     """
     now = now or utcnow()
-    matching = _matching(sort=sort, now=now, **filters)
-    page = max(1, page or 1)
-    total, is_exact = count_upto(matching, page, per_page)
     keys = [
         (next_due_column() if column == "next_due" else column).label(f"k{i}")
         for i, column in enumerate(SORTS.get(sort, SORTS["received"]))
     ]
-    window = (
-        matching.add_columns(*keys)
+    ordered = (
+        _matching(sort=sort, now=now, **filters)
+        .add_columns(*keys)
         .order_by(*(key.desc() if descending else key.asc() for key in keys))
-        .limit(fixed(per_page))
-        .offset(fixed((page - 1) * per_page))
-        .subquery()
     )
-    ordered = [window.c[key.name] for key in keys]
-    rows = db.session.execute(
-        select(
-            RepairRequest.id,
-            RepairRequest.number,
-            RepairRequest.received_at,
-            RepairRequest.in_warranty,
-            RepairRequest.status,
-            Customer.name.label("customer_name"),
-            Unit.serial.label("unit_serial"),
-            Product.model.label("product_model"),
-            User.display_name.label("engineer_name"),
-            next_due_column().label("next_due"),
+    ids, total, is_exact = ids_page(ordered, page, per_page)
+    rows = (
+        db.session.execute(
+            select(
+                RepairRequest.id,
+                RepairRequest.number,
+                RepairRequest.received_at,
+                RepairRequest.in_warranty,
+                RepairRequest.status,
+                Customer.name.label("customer_name"),
+                Unit.serial.label("unit_serial"),
+                Product.model.label("product_model"),
+                User.display_name.label("engineer_name"),
+                next_due_column().label("next_due"),
+            )
+            .outerjoin(Customer, Customer.id == RepairRequest.customer_id)
+            .outerjoin(Unit, Unit.id == RepairRequest.unit_id)
+            .outerjoin(Product, Product.id == Unit.product_id)
+            .outerjoin(User, User.id == RepairRequest.engineer_id)
+            .where(RepairRequest.id.in_(ids))
         )
-        .join(window, window.c.id == RepairRequest.id)
-        .outerjoin(Customer, Customer.id == RepairRequest.customer_id)
-        .outerjoin(Unit, Unit.id == RepairRequest.unit_id)
-        .outerjoin(Product, Product.id == Unit.product_id)
-        .outerjoin(User, User.id == RepairRequest.engineer_id)
-        .order_by(*(key.desc() if descending else key.asc() for key in ordered))
+        if ids
+        else []
     )
+    position = {case_id: n for n, case_id in enumerate(ids)}
     title = RepairRequest.definition.state_title
-    items = [ListRow(**row._mapping, status_title=title(row.status)) for row in rows]
-    return Page(items=items, page=page, per_page=per_page, total=total, is_exact=is_exact)
+    items = sorted(
+        (ListRow(**row._mapping, status_title=title(row.status)) for row in rows),
+        key=lambda item: position[item.id],
+    )
+    return Page(items=items, page=max(1, page or 1), per_page=per_page, total=total, is_exact=is_exact)
 
 
 @dataclass(frozen=True, slots=True)

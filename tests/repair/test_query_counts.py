@@ -132,3 +132,33 @@ def test_a_backlog_beyond_the_shown_count_reads_as_more_than_it(client, login, w
     assert "All 4+ in the Approvals inbox" in home
     monkeypatch.setattr(approvals, "COUNT_SHOWN", 6)
     assert approvals.pending_approval_count(world.manager) == 6  # an exact count within the limit
+
+
+def test_the_list_pages_through_every_case_once_in_order_and_bounds_its_total(
+    app, client, login, world, many, monkeypatch
+):
+    import re
+
+    from app.core import pagination
+
+    cases = many(11)
+    app.config["PAGE_SIZE"] = 3
+    monkeypatch.setattr(pagination, "LOOKAHEAD_PAGES", 1)
+    login(world.manager)
+
+    def page(n):
+        html = client.get(f"/repair/?sort=number&page={n}", headers={**EN, "HX-Request": "true"})
+        html = html.get_data(as_text=True)
+        return [int(i) for i in re.findall(r'<tr id="repair-(\d+)"', html)], html
+
+    seen = []
+    for n in range(1, 5):
+        ids, html = page(n)
+        seen += ids
+    assert seen == sorted(c.id for c in cases)  # each once, in number order, 3 + 3 + 3 + 2
+    _ids, first = page(1)
+    assert "Page 1 of more than 2" in first and "More than 6" in first  # counted 1 page ahead
+    _ids, third = page(3)
+    assert "Page 3 of 4" in third and "11 in all" in third  # the walk reached the end
+    ids, beyond = page(9)
+    assert ids == [] and "11 in all" in beyond  # past the end: the real total, no rows
