@@ -156,6 +156,15 @@ def test_last_issued_number_is_shown_as_issued(app):
     assert last_issued_numbers({"s": "NEW-{YYYY}-{SEQ:5}"}) == {"s": "WX-202611-0042"}
 
 
+def test_a_sequence_past_its_width_is_recorded_whole_as_issued(app):
+    issue_number("w", "W{YY}-{SEQ:2}/{MM}", at=NOV)
+    db.session.execute(db.update(NumberCounter).where(NumberCounter.series == "w").values(last_value=98))
+    numbers = [issue_number("w", "W{YY}-{SEQ:2}/{MM}", at=NOV) for _ in range(3)]
+    db.session.commit()
+    assert numbers == ["W26-99/11", "W26-100/11", "W26-101/11"]  # widened, never cut
+    assert last_issued_numbers({"w": "W{YY}-{SEQ:2}/{MM}"}) == {"w": "W26-101/11"}
+
+
 # --- record forms ------------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, String, UniqueConstraint, select, update
+from sqlalchemy import Integer, String, UniqueConstraint, case, cast, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -118,12 +118,13 @@ def local_now(tz: str | None = None) -> datetime:
     return datetime.now(ZoneInfo(tz))
 
 
-def next_value(series: str, period: str) -> int:
-    """Take the next value of one counter inside the current transaction."""
+def next_value(series: str, period: str, **also) -> int:
+    """Take the next value of one counter inside the current transaction; ``also`` are further
+    columns of the counter set in the same ``UPDATE``."""
     bump = (
         update(NumberCounter)
         .where(NumberCounter.series == series, NumberCounter.period == period)
-        .values(last_value=NumberCounter.last_value + 1)
+        .values(last_value=NumberCounter.last_value + 1, **also)
         .returning(NumberCounter.last_value)
     )
     value = db.session.execute(bump, execution_options={"synchronize_session": False}).scalar()
@@ -139,23 +140,33 @@ def next_value(series: str, period: str) -> int:
     return int(value)
 
 
+def _number_in_sql(pattern: str, at: datetime):
+    """The number the counter's next value makes, as SQL: the date parts filled in, the value
+    zero-padded to the ``{SEQ:n}`` width (never cut, as :func:`format_number` does)."""
+    seq = next(m for m in TOKEN.finditer(pattern) if m.group(1).startswith("SEQ"))
+    width = int(seq.group(2) or 1)
+    before = format_number(pattern[: seq.start()], at, 0)
+    after = format_number(pattern[seq.end() :], at, 0)
+    value = cast(NumberCounter.last_value + 1, String)
+    padded = case(
+        (func.length(value) >= width, value),
+        else_=func.substr(literal("0" * width) + value, func.length(value) + 1),
+    )
+    return literal(before) + padded + literal(after)
+
+
 def issue_number(series: str, pattern: str, *, at: datetime | None = None) -> str:
     """Issue the next record number of ``series`` under ``pattern`` (local time decides the period).
 
     Runs in the caller's transaction and keeps the counter locked until it ends: commit it
-    with the record that carries the number, or roll both back.
+    with the record that carries the number, or roll both back. One statement takes the value
+    and records the number with it: the lock is held for as short a time as it can be.
     """
     validate_pattern(pattern)
     at = at or local_now()
     period = period_of(pattern, at)
-    number = format_number(pattern, at, next_value(series, period))
-    db.session.execute(
-        update(NumberCounter)
-        .where(NumberCounter.series == series, NumberCounter.period == period)
-        .values(last_number=number, last_issued_at=utcnow()),
-        execution_options={"synchronize_session": False},
-    )
-    return number
+    value = next_value(series, period, last_number=_number_in_sql(pattern, at), last_issued_at=utcnow())
+    return format_number(pattern, at, value)
 
 
 def _latest_first(query):
