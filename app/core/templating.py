@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from app.core import permissions
 from app.core.i18n import translations
-from app.core.navigation import PROCEDURES
+from app.core.navigation import PROCEDURES, nav_menu
 from app.core.records.audit import field_label
 
 #: date patterns made of digits only, in ``strftime`` terms
@@ -48,6 +48,7 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.globals["gettext"] = _gettext
     app.jinja_env.globals.update(permissions.JINJA_CHECKS)
     app.jinja_env.globals["PROCEDURES"] = PROCEDURES
+    app.jinja_env.globals["nav_menu"] = nav_menu
     app.jinja_env.globals["field_label"] = field_label
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["company_name"] = lambda: app.config["COMPANY_NAME"]

@@ -120,3 +120,27 @@ def test_home_lists_tasks_approvals_and_notifications(client, login_as):
     assert 'id="bell-count">1<' in body
     client.post("/notifications/read", headers=HX)
     assert 'id="bell-count"' not in client.get("/").get_data(as_text=True)
+
+
+def test_the_header_menus_follow_each_users_rights_and_language(app, make_user):
+    """The menus are drawn once per language and set of rights and kept: a user must never
+    get another's (a staff member an administrator's Users link) nor another language's."""
+    from tests.conftest import PASSWORD
+
+    def menus(role, lang):
+        user = make_user(roles=(role,))
+        client = app.test_client()
+        client.post("/auth/login", data={"username": user.username, "password": PASSWORD})
+        html = client.get("/repair/", headers={"Accept-Language": lang}).get_data(as_text=True)
+        return html[html.index('<ul class="navbar-nav me-auto">') : html.index('id="bell"')]
+
+    admin_en, staff_en = menus(Role.SYSTEM_ADMIN, "en"), menus(Role.STAFF, "en")
+    admin_again, staff_zh = menus(Role.SYSTEM_ADMIN, "en"), menus(Role.STAFF, "zh-CN")
+    assert 'href="/auth/users"' in admin_en
+    assert 'id="nav-calendar"' in admin_en
+    assert 'href="/auth/users"' not in staff_en
+    assert 'id="nav-calendar"' not in staff_en
+    assert admin_again == admin_en  # the kept menus, as first drawn
+    assert "Master data" in staff_en
+    assert "主数据" in staff_zh
+    assert "Master data" not in staff_zh
