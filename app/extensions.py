@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, current_app
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -76,9 +78,13 @@ def _end_reads_with_commit(conn) -> None:
     """
     if conn.info.pop(_WROTE, False) or conn.dialect.driver != "psycopg":
         return
+    import psycopg
+
     dbapi_connection = conn.connection.dbapi_connection
     if dbapi_connection is not None and dbapi_connection.info.transaction_status == _IN_TRANSACTION:
-        dbapi_connection.commit()
+        # a connection that broke meanwhile is left to the rollback, which deals with it
+        with contextlib.suppress(psycopg.Error):
+            dbapi_connection.commit()
 
 
 def built_on(obj, dialect_name: str) -> bool:
