@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import format_datetime, get_locale
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -35,6 +35,18 @@ def _gettext(context, string: str, **variables) -> str:
     return message % variables if variables or "%" in message else message
 
 
+#: the stand-in id :func:`id_url` builds its rule with: no record has it
+_STAND_IN_ID = 2_147_483_647
+
+
+def id_url(endpoint: str, key: str):
+    """``url_for(endpoint, key=id)`` for the many rows of a list at the cost of one: the rule
+    is built once with a stand-in id, each row's link is that address with its id put in
+    (twenty-five rules built a page were a tenth of the repair list's Python time)."""
+    head, _, tail = url_for(endpoint, **{key: _STAND_IN_ID}).rpartition(str(_STAND_IN_ID))
+    return lambda record_id: f"{head}{int(record_id)}{tail}"
+
+
 def register_templating(app: Flask) -> None:
     # Flask-Babel's callables with Jinja's "new style" wrapping, from the request's catalog
     # found once: a hundred messages a page at a third of the cost
@@ -50,6 +62,7 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.globals["PROCEDURES"] = PROCEDURES
     app.jinja_env.globals["nav_menu"] = nav_menu
     app.jinja_env.globals["field_label"] = field_label
+    app.jinja_env.globals["id_url"] = id_url
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["company_name"] = lambda: app.config["COMPANY_NAME"]
 

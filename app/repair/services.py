@@ -108,7 +108,6 @@ def engineers() -> list:
         .join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == Role.SERVICE_ENGINEER.value, User.is_enabled.is_(True))
         .order_by(User.display_name)
-        .options(lazyload(User.roles))  # a name in a dropdown: their roles are not needed
     )
     return list(db.session.scalars(query))
 

@@ -131,6 +131,34 @@ def test_admin_creates_user_and_assigns_roles(client, login_as):
     assert entry.changes["roles"] == [["service_engineer", "staff"], ["dept_manager"]]
 
 
+def test_the_user_list_shows_each_users_roles_in_a_fixed_number_of_statements(client, login_as, make_user):
+    from sqlalchemy import event
+
+    login_as(Role.SYSTEM_ADMIN)
+    make_user(roles=[Role.SERVICE_ENGINEER], username="engineer.one")
+
+    def statements_and_page() -> tuple[int, str]:
+        seen = []
+
+        def hook(*_args):
+            seen.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", hook)
+        try:
+            page = client.get("/auth/users", headers={"Accept-Language": "en"}).get_data(as_text=True)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", hook)
+        return len(seen), page
+
+    few, page = statements_and_page()
+    assert "Service engineer" in page
+    for n in range(4):
+        make_user(roles=[Role.DEPT_MANAGER], username=f"manager.{n}")
+    many, page = statements_and_page()
+    assert page.count("Department manager") == 4
+    assert many == few  # the roles of all rows in one statement, not one per user
+
+
 def test_user_form_errors_are_shown_next_to_the_field_and_nothing_saved(client, login_as):
     login_as(Role.SYSTEM_ADMIN)
     before = db.session.query(User).count()

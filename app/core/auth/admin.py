@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.core.auth import bp
 from app.core.auth.forms import PasswordResetForm, UserForm
@@ -34,7 +35,7 @@ def get_user_or_404(user_id: int, for_edit: bool = False) -> User:
 def users():
     q = request.args.get("q", "").strip()
     department = request.args.get("department", "")
-    query = select(User)
+    query = select(User).options(selectinload(User.roles))  # each row shows its roles
     if q:
         like = f"%{q.lower()}%"
         query = query.where(

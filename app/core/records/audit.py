@@ -83,7 +83,8 @@ class AuditEntry(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
     ip: Mapped[str | None] = mapped_column(String(64))
 
-    actor = relationship("User", lazy="joined")
+    #: the entry keeps the actor's name as it was (``actor_name``): pages read that
+    actor = relationship("User")
 
     @property
     def action_enum(self) -> AuditAction:

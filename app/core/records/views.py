@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.core.models import utcnow
 from app.core.pagination import paginate
@@ -312,9 +312,7 @@ def audit_export():
         writer = csv.writer(buffer)
         yield "\ufeff"  # spreadsheet programs read the file as UTF-8 (Chinese text) with the BOM
         writer.writerow(header)
-        entries = db.session.scalars(
-            query.options(lazyload(AuditEntry.actor)).execution_options(yield_per=500)
-        )
+        entries = db.session.scalars(query.execution_options(yield_per=500))
         for count, entry in enumerate(entries, 1):
             writer.writerow(
                 _csv_cell(v)
