@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Integer, String, event, inspect
+from sqlalchemy import ForeignKey, Index, Integer, String, event, inspect
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
 
 from app.core.models import UTCDateTime, Versioned, utcnow
@@ -60,8 +60,9 @@ class RecordMixin(Versioned):
     #: the form's code and revision when the record was created
     form_code: Mapped[str] = mapped_column(String(64))
     form_revision: Mapped[str] = mapped_column(String(16))
-    #: a value of the definition's state enum
-    status: Mapped[str] = mapped_column(String(32), index=True)
+    #: a value of the definition's state enum; indexed with who created and submitted the
+    #: record (:func:`_status_people_index`)
+    status: Mapped[str] = mapped_column(String(32))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -155,3 +156,13 @@ def _refuse_read_only_edits(session: Session, _context, _instances) -> None:
             continue
         if read_only:
             raise ReadOnlyRecordError(f"{obj}: read-only records change only through a correction")
+
+
+@event.listens_for(RecordMixin, "instrument_class", propagate=True)
+def _status_people_index(mapper, _cls) -> None:
+    """``ix_<table>_status_people`` (status, created_by_id, submitted_by_id) on every record
+    table: what lists by state read, and all the approvals count needs, from the index alone
+    (the home page's count of 100 waiting maintenance plans walked 17 500 rows of the table,
+    7 ms, where the newest waiting records lie at its end)."""
+    table = mapper.local_table
+    Index(f"ix_{table.name}_status_people", table.c.status, table.c.created_by_id, table.c.submitted_by_id)
