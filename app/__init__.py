@@ -11,7 +11,10 @@ from app.config import Config
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the portal: configuration, extensions, blueprints and Jinja globals."""
+    from app.core.templating import PortalEnvironment
+
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app.jinja_environment = PortalEnvironment  # before anything creates app.jinja_env
     app.config.from_object(config or Config())
     logging.getLogger("xhtml2pdf").setLevel(logging.ERROR)
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, url_for
+from flask.templating import Environment
 from flask_babel import format_datetime, get_locale
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -33,6 +34,20 @@ def _gettext(context, string: str, **variables) -> str:
     if context.eval_ctx.autoescape:
         message = Markup(message)  # noqa: S704 — our own catalog; the variables are escaped by %
     return message % variables if variables or "%" in message else message
+
+
+class PortalEnvironment(Environment):
+    """Flask's Jinja environment, with a template's globals read straight from the environment's.
+
+    Jinja lays a template's own globals over the environment's in a ``ChainMap``, read key by
+    key in Python: every page, every ``include`` and every macro ``import`` walked the portal's
+    eighty globals so (an import: a set difference of two ChainMaps' keys, 0.1–0.2 ms). Our
+    templates have no globals of their own, so they share the environment's dict; one given
+    its own keeps Jinja's ChainMap. Globals are all registered before the first template loads.
+    """
+
+    def make_globals(self, d):
+        return self.globals if not d else super().make_globals(d)
 
 
 #: the stand-in id :func:`id_url` builds its rule with: no record has it

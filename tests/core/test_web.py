@@ -144,3 +144,16 @@ def test_the_header_menus_follow_each_users_rights_and_language(app, make_user):
     assert "Master data" in staff_en
     assert "主数据" in staff_zh
     assert "Master data" not in staff_zh
+
+
+def test_templates_see_the_portals_globals_and_keep_their_own_apart(app):
+    env = app.jinja_env
+    with app.test_request_context():
+        shared = env.from_string("{{ company_name() }} {{ added_later }}")
+        env.globals["added_later"] = "seen"  # registered after the template was loaded
+        assert shared.render() == f"{app.config['COMPANY_NAME']} seen"
+        own = env.from_string("{{ stamp }}|{{ company_name() }}", globals={"stamp": "受控"})
+        assert own.render() == f"受控|{app.config['COMPANY_NAME']}"
+        own.globals["stamp"] = "changed"
+        assert "stamp" not in env.globals  # a template's own globals never leak into every page
+        del env.globals["added_later"]
