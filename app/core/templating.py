@@ -41,7 +41,7 @@ class PortalEnvironment(Environment):
 
     Jinja lays a template's own globals over the environment's in a ``ChainMap``, read key by
     key in Python: every page, every ``include`` and every macro ``import`` walked the portal's
-    eighty globals so (an import: a set difference of two ChainMaps' keys, 0.1–0.2 ms). Our
+    seventy globals so (an import: a set difference of two ChainMaps' keys, 0.1–0.2 ms). Our
     templates have no globals of their own, so they share the environment's dict; one given
     its own keeps Jinja's ChainMap. Globals are all registered before the first template loads.
     """
@@ -57,7 +57,7 @@ _STAND_IN_ID = 2_147_483_647
 def id_url(endpoint: str, key: str):
     """``url_for(endpoint, key=id)`` for the many rows of a list at the cost of one: the rule
     is built once with a stand-in id, each row's link is that address with its id put in
-    (twenty-five rules built a page were a tenth of the repair list's Python time)."""
+    (twenty-five rules built a page were a twentieth of the repair list's Python time)."""
     head, _, tail = url_for(endpoint, **{key: _STAND_IN_ID}).rpartition(str(_STAND_IN_ID))
     return lambda record_id: f"{head}{int(record_id)}{tail}"
 
