@@ -26,6 +26,10 @@ def create_app(config: Config | None = None) -> Flask:
     htmx.init_app(app)
     redis.init_app(app)
 
+    from app.core import pdf
+
+    pdf.init_app(app)
+
     from app.core import i18n
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)

@@ -140,6 +140,8 @@ class Config:
         self.COMPANY_NAME = os.environ.get("COMPANY_NAME", "示例机械有限公司 Demo Machinery Co., Ltd.")
         #: the CJK font embedded in printed records; without it they fall back to STSong-Light
         self.PDF_FONT_PATH = os.environ.get("PDF_FONT_PATH", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+        #: laid-out prints each web worker keeps, so an unchanged record is not laid out again
+        self.PRINT_LAYOUT_CACHE_MB = float(os.environ.get("PRINT_LAYOUT_CACHE_MB", "16"))
 
         self.BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "zh_CN")
         self.BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")

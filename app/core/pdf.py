@@ -2,10 +2,16 @@
 
 Every print extends ``templates/core/print/base.html``, which puts the company, the form
 title (Chinese always, English under it), form code + revision and record number on every
-page, and the signature blocks at the end (DOMAIN.md §1); :func:`number_pages` then writes
-"第 X 页，共 Y 页 / Page X of Y" in each page's footer. Chinese prints in WenQuanYi Micro Hei,
-embedded; without that font the built-in STSong-Light (not embedded) stands in and a warning
-is logged.
+page, and the signature blocks at the end (DOMAIN.md §1); :func:`stamp_pages` then writes
+the print time and "第 X 页，共 Y 页 / Page X of Y" in each page's footer. Chinese prints in
+WenQuanYi Micro Hei, embedded; without that font the built-in STSong-Light (not embedded)
+stands in and a warning is logged.
+
+Laying a document out is nine tenths of a print (about 100 ms for two pages). Everything a
+print shows but its footer's stamps is in its HTML, so a worker keeps the laid-out pages of
+the documents it printed last by the SHA-256 of that HTML (``PRINT_LAYOUT_CACHE_MB``): a
+record that has not changed since it was last printed — an approved one never does — is
+stamped again, not laid out again; any change to it changes its HTML and lays it out anew.
 
 The xhtml2pdf logger stays at ERROR (``create_app``): its warnings quote the HTML, which
 holds the record's contents.
@@ -15,8 +21,10 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import io
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +32,8 @@ from typing import Protocol
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from flask import current_app, make_response, render_template
+from cachetools import LRUCache
+from flask import Flask, current_app, make_response, render_template
 from flask_babel import force_locale
 from PIL import Image as PILImage
 from pypdf import PdfReader, PdfWriter
@@ -48,12 +57,13 @@ FALLBACK_FONT = "STSong-Light"
 #: the family name the print CSS uses for the embedded font
 EMBEDDED_FONT = "qportal-cjk"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-#: "第 X 页，共 Y 页 / Page X of Y": right-aligned on the right margin of ``base.html``'s page
-#: frame (1.2 cm), on the baseline of the footer's line, in its size and grey (#333)
-PAGE_NUMBER_RIGHT = 1.2 * cm
-PAGE_NUMBER_BASELINE = 36.78
-PAGE_NUMBER_SIZE = 7.5
-PAGE_NUMBER_GREY = 0.2
+#: "打印时间 Printed: …" from the left margin of ``base.html``'s page frame and "第 X 页，共 Y 页 /
+#: Page X of Y" to its right margin (1.2 cm each), on the baseline of the footer's line, in
+#: its size and grey (#333)
+PAGE_MARGIN = 1.2 * cm
+FOOTER_BASELINE = 36.78
+FOOTER_SIZE = 7.5
+FOOTER_GREY = 0.2
 
 
 class PdfError(RuntimeError):
@@ -196,45 +206,67 @@ def render_pdf(
                 }
                 for s in signatures
             ],
-            printed_at=local_time(utcnow()),
             font_family=font_family,
             font_path=None,  # registered already: no @font-face for xhtml2pdf to load again
             lang=lang,
             **context,
         )
+    return stamp_pages(_laid_out(html, template, font_path), font_family, local_time(utcnow()))
+
+
+def _laid_out(html: str, template: str, font_path: Path | None) -> bytes:
+    """``html`` laid out by xhtml2pdf, or the same HTML's pages laid out before in this worker."""
+    cache, lock = current_app.extensions["qportal_print_layouts"]
+    key = hashlib.sha256(f"{font_path}\n{html}".encode()).digest()
+    with lock:
+        pdf = cache.get(key)
+    if pdf is not None:
+        return pdf
     out = io.BytesIO()
     result = pisa.pisaDocument(html, dest=out, encoding="utf-8", resource_policy=resource_policy(font_path))
     if result.err:
         raise PdfError(f"{template}: xhtml2pdf reported {result.err} error(s)")
-    return number_pages(out.getvalue(), font_family)
+    pdf = out.getvalue()
+    with lock:
+        if len(pdf) <= cache.maxsize:
+            cache[key] = pdf
+    return pdf
 
 
-def number_pages(pdf: bytes, font_family: str) -> bytes:
-    """``pdf`` with "第 X 页，共 Y 页 / Page X of Y" written on each page's footer.
+def init_app(app: Flask) -> None:
+    """Each app keeps its own laid-out prints, up to ``PRINT_LAYOUT_CACHE_MB`` (0: none)."""
+    budget = int(app.config.get("PRINT_LAYOUT_CACHE_MB", 16) * 1024 * 1024)
+    cache = LRUCache(maxsize=max(budget, 0), getsizeof=len)
+    app.extensions["qportal_print_layouts"] = (cache, threading.Lock())
+
+
+def stamp_pages(pdf: bytes, font_family: str, printed_at: str) -> bytes:
+    """``pdf`` with "打印时间 Printed: …" and "第 X 页，共 Y 页 / Page X of Y" in each page's footer.
 
     xhtml2pdf can print the page total itself (``<pdf:pagecount>``), but it then lays the whole
     document out twice, the first time only to count the pages: a third of each print's time.
-    The numbers are written on the finished pages instead, in the footer's font.
+    Both are written on the finished pages instead, in the footer's font, so that the laid-out
+    pages of an unchanged record can be printed again (:func:`_laid_out`).
     """
     document = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     total = len(document.pages)
     font = _page_number_font(font_family)
-    numbers = io.BytesIO()
-    canvas = Canvas(numbers)
+    stamps = io.BytesIO()
+    canvas = Canvas(stamps)
     for n, page in enumerate(document.pages, 1):
         box = page.mediabox
+        baseline = float(box.bottom) + FOOTER_BASELINE
         canvas.setPageSize((float(box.right), float(box.top)))
-        canvas.setFont(font, PAGE_NUMBER_SIZE)
-        canvas.setFillGray(PAGE_NUMBER_GREY)
+        canvas.setFont(font, FOOTER_SIZE)
+        canvas.setFillGray(FOOTER_GREY)
+        canvas.drawString(float(box.left) + PAGE_MARGIN, baseline, f"打印时间 Printed: {printed_at}")
         canvas.drawRightString(
-            float(box.right) - PAGE_NUMBER_RIGHT,
-            float(box.bottom) + PAGE_NUMBER_BASELINE,
-            f"第 {n} 页，共 {total} 页 / Page {n} of {total}",
+            float(box.right) - PAGE_MARGIN, baseline, f"第 {n} 页，共 {total} 页 / Page {n} of {total}"
         )
         canvas.showPage()
     canvas.save()
-    for page, numbered in zip(document.pages, PdfReader(numbers).pages, strict=True):
-        page.merge_page(numbered)
+    for page, stamped in zip(document.pages, PdfReader(stamps).pages, strict=True):
+        page.merge_page(stamped)
         page.compress_content_streams()
     out = io.BytesIO()
     document.write(out)
@@ -298,5 +330,7 @@ __all__ = [
     "audit_print",
     "pdf_response",
     "render_pdf",
+    "init_app",
     "resolve_font",
+    "stamp_pages",
 ]

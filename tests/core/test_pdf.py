@@ -215,6 +215,57 @@ def test_printing_the_register_writes_one_print_audit_entry(client, register, pr
     assert "受控文件清单" in entry.object_label
 
 
+def test_every_page_carries_the_time_of_its_own_print(app, register, monkeypatch):
+    """The second print of an unchanged register reuses the layout and still says when it was printed."""
+    pdfs = []
+    for at in (datetime(2026, 12, 2, 8, 5, tzinfo=UTC), datetime(2026, 12, 2, 9, 40, tzinfo=UTC)):
+        monkeypatch.setattr("app.core.pdf.utcnow", lambda at=at: at)
+        pdfs.append(render_register(app, []))
+    for pdf, shanghai in zip(pdfs, ("2026-12-02 16:05", "2026-12-02 17:40"), strict=True):
+        pages = page_count(pdf)
+        for n in range(1, pages + 1):
+            text = page_text(pdf, n)
+            assert f"打印时间 Printed: {shanghai}" in text, n
+            assert f"第 {n} 页，共 {pages} 页 / Page {n} of {pages}" in text, n
+
+
+def test_a_changed_record_is_laid_out_again_an_unchanged_one_is_not(app, register, monkeypatch):
+    import xhtml2pdf.pisa
+
+    layouts = []
+    lay_out = xhtml2pdf.pisa.pisaDocument
+    monkeypatch.setattr(xhtml2pdf.pisa, "pisaDocument", lambda *a, **k: layouts.append(1) or lay_out(*a, **k))
+    first = render_register(app, [])
+    again = render_register(app, [])
+    assert len(layouts) == 1
+    assert page_text(again, 1) == page_text(first, 1)
+
+    doc = find_document("Q/SB-8.2.1")
+    doc.title_zh = "顾客沟通控制程序（修订）"
+    db.session.commit()
+    changed = render_register(app, [])
+    assert len(layouts) == 2
+    assert "顾客沟通控制程序（修订）" in page_text(changed, 1)
+    assert "（修订）" not in page_text(first, 1)
+    render_register(app, [], lang="en")  # the other language is another document
+    assert len(layouts) == 3
+
+
+def test_with_no_layout_cache_every_print_is_laid_out(app, register, monkeypatch):
+    import xhtml2pdf.pisa
+
+    from app.core import pdf
+
+    app.config["PRINT_LAYOUT_CACHE_MB"] = 0
+    pdf.init_app(app)
+    layouts = []
+    lay_out = xhtml2pdf.pisa.pisaDocument
+    monkeypatch.setattr(xhtml2pdf.pisa, "pisaDocument", lambda *a, **k: layouts.append(1) or lay_out(*a, **k))
+    render_register(app, [])
+    render_register(app, [])
+    assert len(layouts) == 2
+
+
 def test_download_name_is_chinese_and_the_pdf_is_not_cached(client, register, printer):
     response = client.get("/records/register.pdf", headers=ZH)
 
