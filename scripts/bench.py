@@ -435,6 +435,9 @@ def scenarios(url: str) -> dict:
         db.session.remove()
     return {
         "trivial (floor)": ("GET", "/healthz/live", None),
+        # the least a logged-in request does: the session, the user with their roles, one
+        # count, a few lines of HTML (the header's notification bell)
+        "logged-in floor (bell)": ("GET", "/notifications/bell", {"HX-Request": "true"}),
         "home page": ("GET", "/", None),
         "repair list, page 1, filter": ("GET", "/repair/?status=open", None),
         "repair list, page 500": ("GET", "/repair/?page=500", None),
@@ -647,6 +650,42 @@ def worker_memory(proc: subprocess.Popen) -> list[float]:
     return [round(child.memory_info().rss / 2**20, 1) for child in master.children()]
 
 
+def targets(report: dict, args) -> dict:
+    """The issue's targets against what was measured: name → (measured, target, met)."""
+    pages, one = report["pages"], report["one_client"]
+    limit = 50 if report["database"].startswith("postgresql") else 100
+    out = {}
+    timed = ("repair list, page 1, filter", "repair list, page 500", "record page", "HTMX fragment (filter)")
+    for name in timed:
+        out[f"{name}: p95 ms"] = (pages[name]["p95_ms"], f"<= {limit}", pages[name]["p95_ms"] <= limit)
+    floor, fragment = pages["trivial (floor)"]["p50_ms"], pages["HTMX fragment (filter)"]["p50_ms"]
+    ratio = round(fragment / floor, 1) if floor else None
+    out["HTMX fragment p50 / trivial endpoint p50"] = (ratio, "<= 3", ratio is not None and ratio <= 3)
+    deep, first = one["repair list, page 500"]["p50_ms"], one["repair list, page 1, filter"]["p50_ms"]
+    ratio = round(deep / first, 2) if first else None
+    out["page 500 / page 1, one client p50"] = (ratio, "<= 1.5", ratio is not None and ratio <= 1.5)
+    for name in ("repair list, page 1, filter", "repair list, page 500", "HTMX fragment (filter)"):
+        count = report["queries"].get(name)
+        out[f"{name}: SQL statements"] = (count, "<= 6", count is not None and count <= 6)
+    pdf = pages["repair record PDF"]["p50_ms"]
+    out[f"two-page PDF median ms, {args.clients} clients"] = (pdf, "<= 250", pdf <= 250)
+    solo_pdf = one["repair record PDF"]["p50_ms"]
+    out["two-page PDF median ms, one client"] = (solo_pdf, "<= 250", solo_pdf <= 250)
+    if "numbering" in report:
+        numbers = report["numbering"]
+        clean = numbers["duplicates"] == 0 and numbers["gaps"] == 0
+        out["numbers/s, no duplicates or gaps"] = (
+            numbers["numbers_per_s"],
+            ">= 300",
+            numbers["numbers_per_s"] >= 300 and clean,
+        )
+    scan = report["reminder_scan"]["median_s"]
+    out["reminder scan s"] = (scan, "<= 1", scan <= 1)
+    rss = max(report["worker_rss_mb"] or [0])
+    out["largest web worker MB resident"] = (rss, "<= 200", rss <= 200)
+    return out
+
+
 def _bench_database() -> str:
     """This machine's PostgreSQL, database ``qportal_bench`` (made when missing; not the tests' ``test``)."""
     import psycopg
@@ -727,6 +766,10 @@ def main() -> int:
         cpu = row.get("cpu_ms_per_request", {})
         spent = [cpu.get(key, "") for key in ("workers", "postgresql", "load generator")]
         print(f"{name:32} {spent[0]:8} {spent[1]:8} {spent[2]:8}")
+    report["targets"] = targets(report, args)
+    print("\ntargets:")
+    for name, (measured, goal, met) in report["targets"].items():
+        print(f"{name:58} {measured!s:>14} {goal:>12}  {'met' if met else 'NOT met'}")
     if "numbering" in report:
         print(f"\nnumbering: {report['numbering']}")
     print(f"reminder scan: {report['reminder_scan']}")

@@ -158,9 +158,11 @@ class RepairRequest(RecordMixin, db.Model):
         Index("ix_repair_request_status_id", "status", "id"),
         Index("ix_repair_request_engineer_status", "engineer_id", "status"),
         # the list's default order (newest first), alone and within a status; the status rides
-        # along so a deep page is an index-only walk (no case read just to skip it)
+        # along so a deep page is an index-only walk (no case read just to skip it), and the
+        # customer so a page filtered by region walks the index alone to the customers it
+        # checks (a region's closed cases: 3.6 → 1.1–1.5 ms on PostgreSQL)
         Index("ix_repair_request_received", "received_at", "id", "status"),
-        Index("ix_repair_request_status_received", "status", "received_at", "id"),
+        Index("ix_repair_request_status_received", "status", "received_at", "id", "customer_id"),
     )
 
     # intake
