@@ -26,7 +26,7 @@ import io
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
@@ -211,7 +211,7 @@ def render_pdf(
             lang=lang,
             **context,
         )
-    return stamp_pages(_laid_out(html, template, font_path), font_family, local_time(utcnow()))
+    return stamp_pages(_laid_out(html, template, font_path), font_family, utcnow())
 
 
 def _laid_out(html: str, template: str, font_path: Path | None) -> bytes:
@@ -240,15 +240,19 @@ def init_app(app: Flask) -> None:
     app.extensions["qportal_print_layouts"] = (cache, threading.Lock())
 
 
-def stamp_pages(pdf: bytes, font_family: str, printed_at: str) -> bytes:
+def stamp_pages(pdf: bytes, font_family: str, printed_at: datetime) -> bytes:
     """``pdf`` with "打印时间 Printed: …" and "第 X 页，共 Y 页 / Page X of Y" in each page's footer.
 
     xhtml2pdf can print the page total itself (``<pdf:pagecount>``), but it then lays the whole
     document out twice, the first time only to count the pages: a third of each print's time.
     Both are written on the finished pages instead, in the footer's font, so that the laid-out
-    pages of an unchanged record can be printed again (:func:`_laid_out`).
+    pages of an unchanged record can be printed again (:func:`_laid_out`); the document's
+    creation date is the print's too, not that of the layout.
     """
     document = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    pdf_date = printed_at.astimezone(UTC).strftime("D:%Y%m%d%H%M%S+00'00'")
+    document.add_metadata({"/CreationDate": pdf_date, "/ModDate": pdf_date})
+    printed = local_time(printed_at)
     total = len(document.pages)
     font = _page_number_font(font_family)
     stamps = io.BytesIO()
@@ -259,7 +263,7 @@ def stamp_pages(pdf: bytes, font_family: str, printed_at: str) -> bytes:
         canvas.setPageSize((float(box.right), float(box.top)))
         canvas.setFont(font, FOOTER_SIZE)
         canvas.setFillGray(FOOTER_GREY)
-        canvas.drawString(float(box.left) + PAGE_MARGIN, baseline, f"打印时间 Printed: {printed_at}")
+        canvas.drawString(float(box.left) + PAGE_MARGIN, baseline, f"打印时间 Printed: {printed}")
         canvas.drawRightString(
             float(box.right) - PAGE_MARGIN, baseline, f"第 {n} 页，共 {total} 页 / Page {n} of {total}"
         )

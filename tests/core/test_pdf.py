@@ -221,7 +221,14 @@ def test_every_page_carries_the_time_of_its_own_print(app, register, monkeypatch
     for at in (datetime(2026, 12, 2, 8, 5, tzinfo=UTC), datetime(2026, 12, 2, 9, 40, tzinfo=UTC)):
         monkeypatch.setattr("app.core.pdf.utcnow", lambda at=at: at)
         pdfs.append(render_register(app, []))
-    for pdf, shanghai in zip(pdfs, ("2026-12-02 16:05", "2026-12-02 17:40"), strict=True):
+    for pdf, shanghai, utc in zip(
+        pdfs,
+        ("2026-12-02 16:05", "2026-12-02 17:40"),
+        ("2026-12-02T08:05:00", "2026-12-02T09:40:00"),
+        strict=True,
+    ):
+        # the document's own dates are the print's, not the first layout's
+        assert re.search(rf"^CreationDate:\s+{utc}", poppler("pdfinfo", pdf, "-isodates"), re.M)
         pages = page_count(pdf)
         for n in range(1, pages + 1):
             text = page_text(pdf, n)
