@@ -9,9 +9,11 @@ and takes over when the first one stops.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import importlib
 import logging
 import os
+import signal
 import socket
 import time
 import uuid
@@ -22,7 +24,9 @@ from flask import Flask
 from redis import Redis
 from rq import Queue, Retry, Worker
 from rq.cron import CronScheduler
+from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.exceptions import SchedulerNotFound
+from rq.scheduler import RQScheduler
 
 log = logging.getLogger("qportal.jobs")
 
@@ -119,10 +123,69 @@ def heartbeat() -> None:
     redis.conn.set(heartbeat_key(current_app.config["RQ_QUEUE"]), datetime.now(UTC).isoformat(), ex=86400)
 
 
+#: Linux ``prctl`` option: the signal a process gets when its parent dies
+_PR_SET_PDEATHSIG = 1
+
+
+def _signal_when_parent_dies(signum: int) -> None:
+    """Ask the kernel to send ``signum`` to this process when its parent dies (Linux only)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum)
+
+
+class WorkerScheduler(RQScheduler):
+    """RQ's scheduler process (delayed jobs and retries), stopped when its worker dies.
+
+    RQ forks it from the worker; a worker killed outright (SIGKILL, the OOM killer) left it
+    running on its own, holding the scheduler lock for a worker that no longer exists. It now
+    gets SIGTERM then, releases its lock and exits, and the restarted worker's own scheduler
+    takes the lock at once.
+    """
+
+    def start(self):
+        self._worker_pid = os.getpid()
+        return super().start()
+
+    def work(self):
+        _signal_when_parent_dies(signal.SIGTERM)
+        if os.getppid() != self._worker_pid:  # the worker died before the line above
+            self.request_stop()
+        return super().work()
+
+
 class AppWorker(Worker):
     """An RQ worker whose jobs run inside the portal's app context."""
 
     app: Flask | None = None
+
+    def _start_scheduler(
+        self,
+        burst: bool = False,
+        logging_level: str | None = "INFO",
+        date_format: str = DEFAULT_LOGGING_DATE_FORMAT,
+        log_format: str = DEFAULT_LOGGING_FORMAT,
+    ):
+        """RQ's own start-up of the scheduler, with :class:`WorkerScheduler` as the scheduler."""
+        self.scheduler = WorkerScheduler(
+            self.queues,
+            connection=self.connection,
+            logging_level=logging_level if logging_level is not None else self.log.level,
+            date_format=date_format,
+            log_format=log_format,
+            serializer=self.serializer,
+        )
+        self.scheduler.acquire_locks()
+        if not self.scheduler.acquired_locks:
+            return
+        if burst:
+            try:
+                self.scheduler.register_birth()
+                self.scheduler.enqueue_scheduled_jobs()
+            finally:
+                self.scheduler.release_locks()
+                self.scheduler.register_death()
+        else:
+            self.scheduler.start()
 
     def perform_job(self, job, queue, *args, **kwargs):
         from app.extensions import db

@@ -7,9 +7,11 @@ import subprocess
 import sys
 import time
 
+import psutil
 import pytest
 from rq.cron import get_cron_job_history_key
 from rq.job import Job
+from rq.scheduler import RQScheduler
 from sqlalchemy import select
 
 from app.core.jobs import enqueue, leader_key, scheduler_status, wait_for
@@ -114,3 +116,27 @@ print(CronJob("q", func=heartbeat, cron="0 8 * * *").next_enqueue_time.astimezon
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
 
     assert result.stdout.strip() == "00:00", result.stderr
+
+
+def test_a_worker_killed_outright_takes_its_scheduler_with_it(app, spawn):
+    """After a power cut of the worker no scheduler runs on for it, and the lock is free at once."""
+    lock = RQScheduler.get_locking_key(app.config["RQ_QUEUE"])
+    worker = spawn("worker")
+    assert wait_for(lambda: psutil.Process(worker.pid).children() and redis.conn.get(lock), timeout=20), logs(
+        worker
+    )
+    (scheduler,) = psutil.Process(worker.pid).children()
+
+    worker.kill()
+    worker.wait(timeout=10)
+
+    def gone() -> bool:
+        try:
+            return scheduler.status() in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
+        except psutil.NoSuchProcess:
+            return True
+
+    assert wait_for(gone, timeout=10), logs(worker)
+    assert redis.conn.get(lock) is None  # released: the next worker's scheduler takes it at once
+    successor = spawn("worker")
+    assert wait_for(lambda: redis.conn.get(lock), timeout=20), logs(successor)
