@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import Select, or_, select
 
 from app.core.masterdata.models import Customer
+from app.core.text_search import contains_text
 from app.delivery.models import OPEN_DAMAGE_STATES, RESERVING_STATES, ShippingNote, TransitDamageRecord
 
 #: ``?sort=`` keys and their columns; ``-key`` sorts descending
@@ -32,12 +33,11 @@ def note_query(
     released); ``q`` matches the note or receipt number and the customer; dates are delivery dates."""
     query = select(ShippingNote).outerjoin(Customer, Customer.id == ShippingNote.customer_id)
     if q:
-        like = f"%{q.strip()}%"
         query = query.where(
             or_(
-                ShippingNote.number.ilike(like),
-                ShippingNote.receipt_number.ilike(like),
-                Customer.name.ilike(like),
+                contains_text(ShippingNote.number, q),
+                contains_text(ShippingNote.receipt_number, q),
+                contains_text(Customer.name, q),
             )
         )
     if status == "open":

@@ -33,6 +33,7 @@ from app.core.signals import (
     packaging_damage_reported,
     record_transitioned,
 )
+from app.core.text_search import contains_text, starts_with_text
 from app.core.traceability import ShippedItem, record_shipment
 from app.delivery.forms import LineEntry
 from app.delivery.models import (
@@ -138,16 +139,15 @@ def search_stock(
     q = (q or "").strip()
     if not q:
         return []
-    escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     held = _reserved_query(exclude_note_id).with_only_columns(func.upper(ShippingLineUnit.serial))
     query = select(Unit).where(
         in_stock(),
-        func.lower(Unit.serial).like(f"%{escaped}%", escape="\\"),
+        contains_text(Unit.serial, q),
         func.upper(Unit.serial).not_in(held.scalar_subquery()),
     )
     if product_id:
         query = query.where(Unit.product_id == product_id)
-    starts = func.lower(Unit.serial).like(f"{escaped}%", escape="\\")
+    starts = starts_with_text(Unit.serial, q)
     query = query.order_by(starts.desc(), Unit.serial).limit(limit)
     return list(db.session.scalars(query).unique())
 

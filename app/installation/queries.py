@@ -10,6 +10,7 @@ from app.core.masterdata.models import Customer, Unit
 from app.core.models import utcnow
 from app.core.records.engine.deadlines import next_due_column as engine_next_due
 from app.core.records.engine.deadlines import open_deadline_conditions
+from app.core.text_search import contains_text
 from app.installation.models import (
     OPEN_STATES,
     InstallationRequest,
@@ -65,14 +66,13 @@ def installation_query(
         .where(InstallationRequest.status != InstallationState.DRAFT.value)
     )
     if q:
-        like = f"%{q.strip()}%"
         serial_match = exists().where(
             installation_request_unit.c.request_id == InstallationRequest.id,
             installation_request_unit.c.unit_id == Unit.id,
-            Unit.serial.ilike(like),
+            contains_text(Unit.serial, q),
         )
         query = query.where(
-            or_(InstallationRequest.number.ilike(like), Customer.name.ilike(like), serial_match)
+            or_(contains_text(InstallationRequest.number, q), contains_text(Customer.name, q), serial_match)
         )
     if status == "open":
         query = query.where(InstallationRequest.status.in_([s.value for s in OPEN_STATES]))

@@ -14,6 +14,7 @@ from app.core.models import utcnow
 from app.core.pagination import Page, fixed, ids_page
 from app.core.records.engine.deadlines import next_due_column as engine_next_due
 from app.core.records.engine.deadlines import open_deadline_conditions
+from app.core.text_search import contains_text
 from app.extensions import db
 from app.repair.models import OPEN_STATES, RepairRequest, RepairState
 
@@ -58,9 +59,12 @@ def _matching(
     if q or region or sort == "customer":
         query = query.outerjoin(Customer, Customer.id == RepairRequest.customer_id)
     if q:
-        like = f"%{q.strip()}%"
         query = query.outerjoin(Unit, Unit.id == RepairRequest.unit_id).where(
-            or_(RepairRequest.number.ilike(like), Unit.serial.ilike(like), Customer.name.ilike(like))
+            or_(
+                contains_text(RepairRequest.number, q),
+                contains_text(Unit.serial, q),
+                contains_text(Customer.name, q),
+            )
         )
     # states and region classes are written into the SQL (one plan each), checked first: the
     # view passes only known values, the text must never carry anything else

@@ -139,6 +139,9 @@ def test_unit_type_ahead_by_serial(client, service, fleet):
     assert f'data-id="{fleet["ended"].id}"' in html
     assert f'data-id="{fleet["today"].id}"' in html
     assert "QP300" not in html
+    # a wildcard typed is a character searched for: no serial holds "_"
+    html = client.get("/masterdata/units/search?q=QP1_0", headers=HX).get_data(as_text=True)
+    assert "QP100" not in html
 
 
 # --- detail ---------------------------------------------------------------------------------

@@ -168,6 +168,24 @@ def test_the_list_filters_searches_and_marks_overdue_rows(client, login, world, 
     assert f'id="repair-{old.id}"' not in remote
 
 
+def test_the_list_search_ignores_case_and_takes_wildcards_literally(client, login, world, make_case):
+    far = make_case("dispatched", unit=world.remote_unit)  # serial SN-FAR-003
+    near = make_case("received")  # serial SN-IN-001
+    login(world.clerk)
+
+    def found(q: str) -> set[int]:
+        page = client.get("/repair/", query_string={"q": q}, headers={**EN, **HX}).get_data(as_text=True)
+        return {case.id for case in (far, near) if f'id="repair-{case.id}"' in page}
+
+    assert found("sn-far") == {far.id}
+    assert found("Sn-In-0") == {near.id}
+    assert found("SN-") == {far.id, near.id}
+    # "_" and "%" are what the user typed, not SQL wildcards
+    assert found("SN_FAR") == set()
+    assert found("SN%003") == set()
+    assert found("%") == set()
+
+
 def test_my_repairs_shows_the_engineers_own_cases(client, login, world, make_case):
     mine = make_case("dispatched")
     other = make_case("received")

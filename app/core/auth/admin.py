@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app.core.auth import bp
@@ -15,6 +15,7 @@ from app.core.auth.services import create_user, find_user, reset_password, set_u
 from app.core.pagination import paginate
 from app.core.permissions import Role, can_manage_users, roles_required
 from app.core.records.audit import history_of
+from app.core.text_search import contains_text
 from app.core.web import check_version, redirect_after_post, render
 from app.extensions import db
 
@@ -37,10 +38,7 @@ def users():
     department = request.args.get("department", "")
     query = select(User).options(selectinload(User.roles))  # each row shows its roles
     if q:
-        like = f"%{q.lower()}%"
-        query = query.where(
-            or_(func.lower(User.username).like(like), func.lower(User.display_name).like(like))
-        )
+        query = query.where(or_(contains_text(User.username, q), contains_text(User.display_name, q)))
     if department:
         query = query.where(User.department == department)
     page = paginate(

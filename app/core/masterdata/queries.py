@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 
 from app.core.masterdata.models import Customer, Product, Unit
 from app.core.masterdata.warranty import NO_RECORD_MONTHS, WarrantyState, earliest_covered
+from app.core.text_search import contains_text, starts_with_text
 from app.extensions import db
 
 #: most results a type-ahead shows
@@ -39,16 +40,6 @@ def local_today() -> dt.date:
     return dt.datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
-def _contains(column, text: str):
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(column).like(f"%{escaped}%", escape="\\")
-
-
-def _starts_with(column, text: str):
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(column).like(f"{escaped}%", escape="\\")
-
-
 def parse_sort(value: str | None, allowed: dict, default: str) -> tuple[str, bool]:
     """``"name"`` or ``"-name"`` → (key, descending); anything unknown falls back to the default
     (which may be ``"-received"``: newest first)."""
@@ -65,7 +56,7 @@ def _order(columns, descending: bool) -> list:
 def customer_query(q: str = "", region: str = "", sort: str = "name", descending: bool = False) -> Select:
     query = select(Customer)
     if q:
-        query = query.where(_contains(Customer.name, q))
+        query = query.where(contains_text(Customer.name, q))
     if region:
         query = query.where(Customer.region_class == region)
     return query.order_by(*_order(CUSTOMER_SORTS[sort], descending))
@@ -113,7 +104,7 @@ def unit_query(
         .outerjoin(Customer, Unit.customer_id == Customer.id)
     )
     if q:
-        query = query.where(or_(_contains(Unit.serial, q), _contains(Unit.batch, q)))
+        query = query.where(or_(contains_text(Unit.serial, q), contains_text(Unit.batch, q)))
     if product_id:
         query = query.where(Unit.product_id == product_id)
     if customer_id:
@@ -142,8 +133,8 @@ def search_customers(q: str, limit: int = LOOKUP_LIMIT) -> list[Customer]:
         return []
     query = (
         select(Customer)
-        .where(_contains(Customer.name, q))
-        .order_by(case((_starts_with(Customer.name, q), 0), else_=1), Customer.name)
+        .where(contains_text(Customer.name, q))
+        .order_by(case((starts_with_text(Customer.name, q), 0), else_=1), Customer.name)
         .limit(limit)
     )
     return list(db.session.scalars(query))
@@ -154,8 +145,8 @@ def search_units(q: str, limit: int = LOOKUP_LIMIT, customer_id: int | None = No
     q = (q or "").strip()
     if not q:
         return []
-    query = select(Unit).where(_contains(Unit.serial, q))
+    query = select(Unit).where(contains_text(Unit.serial, q))
     if customer_id:
         query = query.where(Unit.customer_id == customer_id)
-    query = query.order_by(case((_starts_with(Unit.serial, q), 0), else_=1), Unit.serial).limit(limit)
+    query = query.order_by(case((starts_with_text(Unit.serial, q), 0), else_=1), Unit.serial).limit(limit)
     return list(db.session.scalars(query).unique())

@@ -41,6 +41,7 @@ from app.core.records.forms import FIELD_LABELS, AuditSearchForm, DocumentForm, 
 from app.core.records.numbering import last_issued_numbers
 from app.core.records.register import ControlledDocument, DocumentKind, DocumentRevision, DocumentStatus
 from app.core.records.services import revise_document
+from app.core.text_search import contains_text
 from app.core.web import check_version, redirect_after_post, render
 from app.extensions import db
 
@@ -221,11 +222,6 @@ def _search_form() -> AuditSearchForm:
     return AuditSearchForm(formdata=request.args, object_types=choices)
 
 
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _local_midnight(day: date) -> datetime:
     """The start of ``day`` in the user's time zone, which is how people read a date range."""
     return datetime.combine(day, time(), tzinfo=ZoneInfo(str(get_timezone())))
@@ -234,18 +230,14 @@ def _local_midnight(day: date) -> datetime:
 def _audit_query(form: AuditSearchForm) -> Select:
     query = select(AuditEntry)
     if form.actor.data and form.actor.data.strip():
-        query = query.where(
-            func.lower(AuditEntry.actor_name).like(_like(form.actor.data.strip()), escape="\\")
-        )
+        query = query.where(contains_text(AuditEntry.actor_name, form.actor.data))
     if form.action.data:
         query = query.where(AuditEntry.action == form.action.data)
     if form.object_type.data:
         query = query.where(AuditEntry.object_type == form.object_type.data)
     if form.q.data and form.q.data.strip():
         q = form.q.data.strip()
-        query = query.where(
-            or_(AuditEntry.object_id == q, func.lower(AuditEntry.object_label).like(_like(q), escape="\\"))
-        )
+        query = query.where(or_(AuditEntry.object_id == q, contains_text(AuditEntry.object_label, q)))
     if form.date_from.data:
         query = query.where(AuditEntry.at >= _local_midnight(form.date_from.data))
     if form.date_to.data:

@@ -14,6 +14,7 @@ from app.core.masterdata.queries import parse_sort
 from app.core.pagination import paginate
 from app.core.permissions import Department, in_department, login_required
 from app.core.records.engine.errors import ValidationError
+from app.core.text_search import contains_text
 from app.core.web import check_version, redirect_after_post, render
 from app.extensions import db
 from app.maintenance import bp
@@ -78,12 +79,17 @@ def _filters() -> dict:
 def plan_query(*, q="", status="", engineer_id=None, customer_id=None, sort="due", descending=False):
     query = select(MaintenancePlan).join(Customer, Customer.id == MaintenancePlan.customer_id)
     if q:
-        like = f"%{q}%"
         units = (
-            select(PlanUnit.plan_id).join(Unit, Unit.id == PlanUnit.unit_id).where(Unit.serial.ilike(like))
+            select(PlanUnit.plan_id)
+            .join(Unit, Unit.id == PlanUnit.unit_id)
+            .where(contains_text(Unit.serial, q))
         )
         query = query.where(
-            or_(MaintenancePlan.number.ilike(like), Customer.name.ilike(like), MaintenancePlan.id.in_(units))
+            or_(
+                contains_text(MaintenancePlan.number, q),
+                contains_text(Customer.name, q),
+                MaintenancePlan.id.in_(units),
+            )
         )
     if status:
         query = query.where(MaintenancePlan.status == status)

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from app.core.masterdata import bp
 from app.core.masterdata.forms import ProductForm
 from app.core.masterdata.models import Product, Unit
-from app.core.masterdata.queries import _contains, parse_sort
+from app.core.masterdata.queries import parse_sort
 from app.core.masterdata.services import create_product, update_product
 from app.core.masterdata.views._common import (
     actor,
@@ -24,6 +24,7 @@ from app.core.masterdata.views._common import (
 from app.core.pagination import paginate
 from app.core.permissions import can_edit_products, login_required
 from app.core.records.audit import history_of
+from app.core.text_search import contains_text
 from app.core.web import render
 from app.extensions import db
 
@@ -41,7 +42,7 @@ def products():
     sort, descending = parse_sort(request.args.get("sort"), PRODUCT_SORTS, "model")
     query = select(Product)
     if q:
-        query = query.where(or_(_contains(Product.model, q), _contains(Product.name, q)))
+        query = query.where(or_(contains_text(Product.model, q), contains_text(Product.name, q)))
     columns = PRODUCT_SORTS[sort]
     query = query.order_by(*[c.desc() if descending else c.asc() for c in columns])
     page = paginate(query, page_number(), page_size())
