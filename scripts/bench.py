@@ -372,7 +372,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_portal(url: str, workers: int) -> tuple[subprocess.Popen, str]:
+def start_portal(url: str, workers: int, app: str = "wsgi:app") -> tuple[subprocess.Popen, str]:
+    """gunicorn serving ``app`` (the portal, or the stack alone of scripts/bench_stack.py)."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "QPORTAL_ENV": "development", "FLASK_APP": "wsgi.py"}
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -383,7 +384,7 @@ def start_portal(url: str, workers: int) -> tuple[subprocess.Popen, str]:
             str(workers),
             "-b",
             f"127.0.0.1:{port}",
-            "wsgi:app",
+            app,
         ],
         cwd=ROOT,
         env=env,
@@ -538,6 +539,24 @@ def load(base: str, pages: dict, clients: int, requests_each: int, meters: dict 
                 key: round(seconds * 1000 / max(1, len(latencies)), 2) for key, seconds in spent.items()
             }
     return results
+
+
+STACK_PAGE = "the stack alone (login, 1 COUNT)"
+
+
+def stack_floor(url: str, args) -> dict:
+    """The portal's libraries without the portal (scripts/bench_stack.py), driven as the portal was:
+    the least any logged-in page can cost on this machine, one client alone and the crowd."""
+    proc, base = start_portal(url, args.workers, "scripts.bench_stack:create_app()")
+    pages = {STACK_PAGE: ("GET", "/notifications/bell", {"HX-Request": "true"})}
+    try:
+        print(f"== the stack alone: {args.clients} clients x {args.requests} requests", flush=True)
+        one = load(base, pages, 1, args.solo)[STACK_PAGE]
+        crowd = load(base, pages, args.clients, args.requests, cpu_meters(proc))[STACK_PAGE]
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    return {"one_client": one, "clients": crowd}
 
 
 def query_counts(url: str, pages: dict) -> dict:
@@ -746,6 +765,7 @@ def main() -> int:
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+    report["stack"] = stack_floor(url, args)
     p, n = (int(x) for x in args.numbering.split("x"))
     if url.startswith("postgresql"):
         report["numbering"] = numbering(url, p, n)
@@ -760,16 +780,25 @@ def main() -> int:
         figures = f"{row['p50_ms']:8} {row['p95_ms']:8} {row['p99_ms']:8} {row['rps']:8}"
         errors = row["errors"] + one["errors"]
         print(f"{name:32} {one['p50_ms']:8} {one['p95_ms']:8} {figures} {sql!s:>4} {errors:6}")
+    stack = report["stack"]
+    figures = " ".join(f"{stack['clients'][k]:8}" for k in ("p50_ms", "p95_ms", "p99_ms", "rps"))
+    print(f"{STACK_PAGE:32} {stack['one_client']['p50_ms']:8} {stack['one_client']['p95_ms']:8} {figures}")
     print(f"\nCPU ms per request at {args.clients} clients:")
     print(f"{'page':32} {'workers':>8} {'postgres':>8} {'loadgen':>8}")
     for name, row in report["pages"].items():
         cpu = row.get("cpu_ms_per_request", {})
         spent = [cpu.get(key, "") for key in ("workers", "postgresql", "load generator")]
         print(f"{name:32} {spent[0]:8} {spent[1]:8} {spent[2]:8}")
+    cpu = stack["clients"]["cpu_ms_per_request"]
+    print(f"{STACK_PAGE:32} {cpu['workers']:8} {cpu['postgresql']:8} {cpu['load generator']:8}")
     report["targets"] = targets(report, args)
     print("\ntargets:")
     for name, (measured, goal, met) in report["targets"].items():
         print(f"{name:58} {measured!s:>14} {goal:>12}  {'met' if met else 'NOT met'}")
+    print(
+        f"bound: {STACK_PAGE}, {args.clients} clients: p50 {stack['clients']['p50_ms']}, "
+        f"p95 {stack['clients']['p95_ms']} ms — no logged-in page can be faster on this machine"
+    )
     if "numbering" in report:
         print(f"\nnumbering: {report['numbering']}")
     print(f"reminder scan: {report['reminder_scan']}")
